@@ -1,0 +1,47 @@
+using Dapper;
+using Mediator;
+using Npgsql;
+using SupportDesk.Features.Users;
+using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Errors;
+
+namespace SupportDesk.Features.Auth.Register;
+
+public sealed record RegisterCommand(string Email, string Password, string FirstName, string LastName) : ICommand<AuthResponse>;
+
+public sealed class RegisterHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, TokenIssuer tokens)
+    : ICommandHandler<RegisterCommand, AuthResponse>
+{
+    // Self-registration only ever creates customers; staff accounts come from an admin (POST /users).
+    private const string Sql = $"""
+        INSERT INTO users (id, email, password_hash, first_name, last_name, role)
+        VALUES (@Id, @Email, @PasswordHash, @FirstName, @LastName, 'customer')
+        RETURNING {UserResponse.Columns}
+        """;
+
+    public async ValueTask<AuthResponse> Handle(RegisterCommand command, CancellationToken ct)
+    {
+        var hash = await hasher.HashAsync(command.Password, ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        UserResponse user;
+        try
+        {
+            user = await connection.QuerySingleAsync<UserResponse>(new CommandDefinition(Sql, new
+            {
+                Id = Guid.CreateVersion7(),
+                Email = UserRules.NormalizeEmail(command.Email),
+                PasswordHash = hash,
+                FirstName = command.FirstName.Trim(),
+                LastName = command.LastName.Trim(),
+            }, cancellationToken: ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrors.UniqueViolation)
+        {
+            throw new ConflictException("An account with this email already exists.");
+        }
+
+        var token = tokens.Issue(user.Id, user.Email, user.Role, tokenVersion: 0);
+        return new AuthResponse(token.AccessToken, "Bearer", token.ExpiresIn, user);
+    }
+}

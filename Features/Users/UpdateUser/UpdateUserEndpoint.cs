@@ -1,0 +1,19 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace SupportDesk.Features.Users.UpdateUser;
+
+public static class UpdateUserEndpoint
+{
+    public static void MapUpdateUser(this RouteGroupBuilder group) =>
+        group.MapPatch("/{id:guid}", HandleAsync)
+            .WithName("UpdateUser")
+            .WithSummary("Change a user's role, active flag or name (admin only). Role changes and deactivation retire the user's tokens.");
+
+    private static async Task<Ok<UserResponse>> HandleAsync(
+        Guid id, UpdateUserRequest request, IMediator mediator, CancellationToken ct)
+    {
+        var command = new UpdateUserCommand(id, request.Role, request.IsActive, request.FirstName, request.LastName);
+        return TypedResults.Ok(await mediator.Send(command, ct));
+    }
+}

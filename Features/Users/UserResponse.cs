@@ -1,0 +1,19 @@
+using SupportDesk.Infrastructure.Auth;
+
+namespace SupportDesk.Features.Users;
+
+/// <summary>A user as every route shows it: never the password hash.</summary>
+public sealed class UserResponse
+{
+    /// <summary>The select list that fills this type; shared by the user and auth slices so the shape stays one.</summary>
+    public const string Columns = "id, email, first_name, last_name, role, is_active, created_at, updated_at";
+
+    public Guid Id { get; init; }
+    public string Email { get; init; } = "";
+    public string FirstName { get; init; } = "";
+    public string LastName { get; init; } = "";
+    public UserRole Role { get; init; }
+    public bool IsActive { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime UpdatedAt { get; init; }
+}

@@ -1,0 +1,93 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Npgsql;
+using SupportDesk.Infrastructure.Configuration;
+
+namespace SupportDesk.Infrastructure.Auth;
+
+public static class AuthSetup
+{
+    // The token is only half the story: the user's current row decides whether it still counts and with which role.
+    private const string UserStateSql = """
+        SELECT role, is_active, token_version
+        FROM users
+        WHERE id = @Id
+        """;
+
+    private sealed record UserState(string Role, bool IsActive, int TokenVersion);
+
+    public static IServiceCollection AddJwtAuth(this IServiceCollection services, AppSettings settings)
+    {
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<PasswordHasher>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(options =>
+            {
+                options.MapInboundClaims = false;
+                options.RequireHttpsMetadata = false;
+                options.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = ValidateAgainstDatabaseAsync,
+                };
+            });
+
+        // Validation parameters come from the same TokenIssuer that signs, so the two can never disagree.
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<TokenIssuer>((options, issuer) => options.TokenValidationParameters = issuer.ValidationParameters());
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.AgentOrAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Agent, Roles.Admin))
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
+            // Deny by default: a route that forgets to declare its policy still needs a signed-in user.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, RouteAwareAuthorizationResultHandler>();
+
+        return services;
+    }
+
+    /// <summary>
+    /// The fallback policy guards every route. The framework's own answers for an unknown path, a wrong method or
+    /// a wrong content type (404/405/415) are not routes: they answer as themselves instead of 401.
+    /// </summary>
+    private sealed class RouteAwareAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+    {
+        private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+        public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result) =>
+            !result.Succeeded && context.GetEndpoint() is not RouteEndpoint
+                ? next(context)
+                : _default.HandleAsync(next, context, policy, result);
+    }
+
+    private static async Task ValidateAgainstDatabaseAsync(TokenValidatedContext context)
+    {
+        var principal = context.Principal;
+        if (!Guid.TryParse(principal?.FindFirstValue(TokenClaims.Subject), out var userId)
+            || !int.TryParse(principal.FindFirstValue(TokenClaims.Version), out var version))
+        {
+            context.Fail("The token carries no user.");
+            return;
+        }
+
+        var dataSource = context.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
+        await using var connection = await dataSource.OpenConnectionAsync(context.HttpContext.RequestAborted);
+        var state = await connection.QuerySingleOrDefaultAsync<UserState>(
+            new CommandDefinition(UserStateSql, new { Id = userId }, cancellationToken: context.HttpContext.RequestAborted));
+
+        if (state is null || !state.IsActive || state.TokenVersion != version)
+        {
+            context.Fail("The token is no longer valid for this user.");
+            return;
+        }
+
+        // Rebuild the identity with the role from the database, so a role change applies on the next request.
+        var claims = principal.Claims.Where(c => c.Type != TokenClaims.Role).Append(new Claim(TokenClaims.Role, state.Role));
+        context.Principal = new ClaimsPrincipal(new ClaimsIdentity(claims, context.Scheme.Name, TokenClaims.Subject, TokenClaims.Role));
+    }
+}

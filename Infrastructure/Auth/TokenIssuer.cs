@@ -1,0 +1,64 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using SupportDesk.Infrastructure.Configuration;
+
+namespace SupportDesk.Infrastructure.Auth;
+
+public static class TokenClaims
+{
+    public const string Subject = "sub";
+    public const string Role = "role";
+    public const string Email = "email";
+    /// <summary>The user's token_version when the token was issued; a bump (deactivation, role change) retires older tokens.</summary>
+    public const string Version = "ver";
+}
+
+public sealed record IssuedToken(string AccessToken, int ExpiresIn);
+
+/// <summary>Issues HS256 access tokens; JwtBearer validates them with the same key, issuer and audience.</summary>
+public sealed class TokenIssuer(AppSettings settings, TimeProvider clock)
+{
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(settings.JwtSecret), SecurityAlgorithms.HmacSha256);
+
+    public IssuedToken Issue(Guid userId, string email, UserRole role, int tokenVersion)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = settings.JwtIssuer,
+            Audience = settings.JwtAudience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddSeconds(settings.JwtExpirationSeconds),
+            SigningCredentials = _credentials,
+            Claims = new Dictionary<string, object>
+            {
+                [TokenClaims.Subject] = userId.ToString(),
+                [TokenClaims.Email] = email,
+                [TokenClaims.Role] = role.ToDb(),
+                [TokenClaims.Version] = tokenVersion,
+                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+            },
+        });
+        return new IssuedToken(token, settings.JwtExpirationSeconds);
+    }
+
+    public TokenValidationParameters ValidationParameters() => new()
+    {
+        ValidIssuer = settings.JwtIssuer,
+        ValidAudience = settings.JwtAudience,
+        IssuerSigningKey = _credentials.Key,
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        ValidateIssuer = true,
+        ValidateAudience = true,
+        ValidateLifetime = true,
+        ValidateIssuerSigningKey = true,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        ClockSkew = TimeSpan.FromSeconds(30),
+        NameClaimType = TokenClaims.Subject,
+        RoleClaimType = TokenClaims.Role,
+    };
+
+}

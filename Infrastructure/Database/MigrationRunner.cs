@@ -1,0 +1,64 @@
+using FluentMigrator.Runner;
+using Npgsql;
+using Serilog;
+
+namespace SupportDesk.Infrastructure.Database;
+
+/// <summary>Runs FluentMigrator against the configured database, serialised across instances by an advisory lock.</summary>
+public static class MigrationRunner
+{
+    // Any constant works; it only has to be the same for every instance of this service.
+    private const long MigrationLockKey = 0x5D_E5_C0DE;
+
+    public static void MigrateUp(string connectionString) => Run(connectionString, services => Runner(services).MigrateUp());
+
+    public static void MigrateDown(string connectionString, long version) => Run(connectionString, services => Runner(services).MigrateDown(version));
+
+    public static IReadOnlyList<long> AppliedVersions(string connectionString)
+    {
+        var versions = new List<long>();
+        Run(connectionString, services =>
+        {
+            var loader = services.GetRequiredService<FluentMigrator.Runner.IVersionLoader>();
+            loader.LoadVersionInfo();
+            versions.AddRange(loader.VersionInfo.AppliedMigrations());
+        });
+        return versions;
+    }
+
+    public static bool HasPendingMigrations(string connectionString)
+    {
+        var pending = false;
+        Run(connectionString, services => pending = Runner(services).HasMigrationsToApplyUp());
+        return pending;
+    }
+
+    private static IMigrationRunner Runner(IServiceProvider services) => services.GetRequiredService<IMigrationRunner>();
+
+    private static void Run(string connectionString, Action<IServiceProvider> action)
+    {
+        using var services = new ServiceCollection()
+            .AddFluentMigratorCore()
+            .ConfigureRunner(rb => rb
+                .AddPostgres()
+                .WithGlobalConnectionString(connectionString)
+                .ScanIn(typeof(MigrationRunner).Assembly).For.Migrations())
+            .AddLogging(lb => lb.AddSerilog(Log.Logger))
+            .BuildServiceProvider(validateScopes: false);
+
+        using var lockConnection = new NpgsqlConnection(connectionString);
+        lockConnection.Open();
+        using (var cmd = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", lockConnection))
+            cmd.ExecuteNonQuery();
+        try
+        {
+            using var scope = services.CreateScope();
+            action(scope.ServiceProvider);
+        }
+        finally
+        {
+            using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", lockConnection);
+            unlock.ExecuteNonQuery();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+namespace SupportDesk.Infrastructure.Errors;
+
+/// <summary>
+/// Errors a handler raises when a request cannot be carried out. ProblemExceptionHandler is the one place
+/// that turns them into HTTP status codes, so handlers never pick status codes themselves.
+/// </summary>
+public abstract class AppException(string message) : Exception(message)
+{
+    public abstract int StatusCode { get; }
+    public abstract string Title { get; }
+}
+
+/// <summary>The thing does not exist, or the caller may not know that it exists.</summary>
+public sealed class NotFoundException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status404NotFound;
+    public override string Title => "Not found";
+}
+
+public sealed class ConflictException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status409Conflict;
+    public override string Title => "Conflict";
+}
+
+public sealed class ForbiddenException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status403Forbidden;
+    public override string Title => "Forbidden";
+}
+
+public sealed class UnauthorizedException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status401Unauthorized;
+    public override string Title => "Unauthorized";
+}
+
+/// <summary>An If-Match precondition no longer holds.</summary>
+public sealed class PreconditionFailedException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status412PreconditionFailed;
+    public override string Title => "Precondition failed";
+}
+
+/// <summary>Well-formed, but the request cannot be applied in the current state (say, an invalid status transition).</summary>
+public sealed class UnprocessableException(string field, string message) : AppException(message)
+{
+    public string Field { get; } = field;
+    public override int StatusCode => StatusCodes.Status422UnprocessableEntity;
+    public override string Title => "Unprocessable request";
+}
+
+/// <summary>A field-level error found by a handler (not by a validator), e.g. a referenced user that is not an agent.</summary>
+public sealed class FieldValidationException(string field, string message) : AppException(message)
+{
+    public string Field { get; } = field;
+    public override int StatusCode => StatusCodes.Status400BadRequest;
+    public override string Title => "One or more validation errors occurred.";
+}

@@ -1,0 +1,63 @@
+using FluentValidation;
+using Serilog;
+using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Errors;
+using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.Json;
+using SupportDesk.Infrastructure.Logging;
+using SupportDesk.Infrastructure.Validation;
+
+namespace SupportDesk.Infrastructure;
+
+public static class InfrastructureSetup
+{
+    /// <summary>Reads the configuration and registers everything the slices share. Throws StartupException on bad config.</summary>
+    public static AppSettings AddInfrastructure(this WebApplicationBuilder builder, bool forCommandLine = false)
+    {
+        var settings = AppSettings.Load(builder.Configuration, builder.Environment, forCommandLine);
+        var services = builder.Services;
+
+        services.AddSerilog(config => LoggingSetup.Configure(config, settings.LogLevel));
+        HttpSetup.EnsureRequestActivities();
+
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddDatabase(settings.ConnectionString);
+        services.AddJwtAuth(settings);
+        services.AddProblemResponses();
+        services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
+        services.AddValidatorsFromAssemblyContaining<AppSettings>(ServiceLifetime.Singleton, includeInternalTypes: true);
+        ValidationFilter.UseSnakeCaseNames();
+        services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
+
+        services.AddCors(o => o.AddDefaultPolicy(policy =>
+        {
+            if (settings.CorsOrigins.Contains("*"))
+                policy.AllowAnyOrigin();
+            else
+                policy.WithOrigins(settings.CorsOrigins);
+            policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("ETag", "Location", "X-Trace-Id");
+        }));
+
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+        if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["URLS"]))
+            builder.WebHost.UseUrls($"http://0.0.0.0:{settings.Port}");
+
+        return settings;
+    }
+
+    public static WebApplication UseInfrastructure(this WebApplication app)
+    {
+        app.UseResponseHeaders();
+        app.UseRequestLogging();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}

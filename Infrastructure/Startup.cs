@@ -1,0 +1,57 @@
+using Mediator;
+using Npgsql;
+using SupportDesk.Features.Users.EnsureAdmin;
+using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Database;
+
+namespace SupportDesk.Infrastructure;
+
+/// <summary>What happens between building the app and serving: migrations, the first admin, warnings.</summary>
+public static class Startup
+{
+    public static async Task PrepareAsync(WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<AppSettings>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SupportDesk.Startup");
+
+        if (settings.JwtSecretGenerated)
+            logger.LogWarning("JWT_SECRET is not set: using a random secret for this Development run; tokens will not survive a restart.");
+        if (settings.Email.SmtpHost is null)
+            logger.LogInformation("EMAIL_SMTP_HOST is not set: emails stay queued until it is.");
+
+        if (settings.MigrateOnStartup)
+            await MigrateWithRetryAsync(settings.ConnectionString, logger);
+
+        if (settings.AdminEmail is not null && settings.AdminPassword is not null)
+        {
+            var mediator = app.Services.GetRequiredService<IMediator>();
+            var result = await mediator.Send(new EnsureAdminCommand(settings.AdminEmail, settings.AdminPassword, "Admin", "User"));
+            if (result.Created)
+                logger.LogInformation("Created the first admin {Email}", result.Email);
+        }
+    }
+
+    // The database may still be starting (containers, a fresh cluster): retry for a while, then say why we gave up.
+    private static async Task MigrateWithRetryAsync(string connectionString, ILogger logger)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                MigrationRunner.MigrateUp(connectionString);
+                return;
+            }
+            catch (NpgsqlException e) when (e.IsTransient && DateTime.UtcNow < deadline)
+            {
+                logger.LogWarning("Database not reachable yet ({Message}); retrying", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+            catch (NpgsqlException e)
+            {
+                var csb = new NpgsqlConnectionStringBuilder(connectionString);
+                throw new StartupException($"cannot migrate the database {csb.Database} at {csb.Host}:{csb.Port}: {e.Message}");
+            }
+        }
+    }
+}

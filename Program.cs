@@ -1,0 +1,56 @@
+using Serilog;
+using SupportDesk.Features.Auth;
+using SupportDesk.Features.Health;
+using SupportDesk.Features.Users;
+using SupportDesk.Infrastructure;
+using SupportDesk.Infrastructure.Cli;
+using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Logging;
+using SupportDesk.Infrastructure.Validation;
+
+Log.Logger = LoggingSetup.Configure(new LoggerConfiguration(), Environment.GetEnvironmentVariable("LOG_LEVEL")).CreateLogger();
+
+// `migrate create` and `healthcheck` need no configuration at all.
+if (CommandLine.IsScaffold(args))
+    return CommandLine.Scaffold(args);
+if (CommandLine.IsHealthcheck(args))
+    return await CommandLine.HealthcheckAsync();
+
+var isCommand = CommandLine.IsCommand(args);
+var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+WebApplication app;
+try
+{
+    builder.AddInfrastructure(forCommandLine: isCommand);
+    app = builder.Build();
+}
+catch (StartupException e)
+{
+    Console.Error.WriteLine($"supportdesk: {e.Message}");
+    return 1;
+}
+
+if (isCommand)
+    return await CommandLine.RunAsync(app, args);
+
+try
+{
+    await Startup.PrepareAsync(app);
+}
+catch (StartupException e)
+{
+    Console.Error.WriteLine($"supportdesk: {e.Message}");
+    return 1;
+}
+
+app.UseInfrastructure();
+
+var api = app.MapGroup("").AddValidation();
+api.MapHealth();
+api.MapAuth();
+api.MapUsers();
+
+app.Run();
+return 0;
+
+public partial class Program;

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Sockets;
+using SupportDesk.Tests.Infrastructure;
+
+namespace SupportDesk.Tests.Features.Health;
+
+public sealed class HealthTests(AppFixture app)
+{
+    [Fact]
+    public async Task Health_is_up_with_the_database()
+    {
+        using var client = app.Anonymous();
+        var response = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = await response.JsonAsync();
+        Assert.Equal("ok", json.GetProperty("status").GetString());
+        Assert.Equal("up", json.GetProperty("database").GetString());
+    }
+
+    [Fact]
+    public async Task Health_is_503_while_the_database_is_unreachable_and_recovers_without_a_restart()
+    {
+        // A real TCP proxy in front of the real database, so the test can cut and restore the path.
+        var server = new Npgsql.NpgsqlConnectionStringBuilder(app.Database.ConnectionString);
+        await using var proxy = new TcpProxy(server.Host!, server.Port);
+        var settings = SupportDeskFactory.DefaultSettings($"postgres://postgres@127.0.0.1:{proxy.Port}/{app.Database.Name}");
+        settings["MIGRATE_ON_STARTUP"] = "false";
+        await using var factory = new SupportDeskFactory(settings);
+        using var client = factory.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+
+        proxy.Stop();
+        var down = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.Equal("down", (await down.JsonAsync()).GetProperty("database").GetString());
+
+        proxy.Start();
+        HttpStatusCode status = default;
+        for (var i = 0; i < 20 && status != HttpStatusCode.OK; i++)
+        {
+            status = (await client.GetAsync("/health")).StatusCode;
+            if (status != HttpStatusCode.OK)
+                await Task.Delay(250);
+        }
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    /// <summary>Forwards a loopback port to PostgreSQL; Stop() drops every connection and refuses new ones.</summary>
+    private sealed class TcpProxy : IAsyncDisposable
+    {
+        private readonly string _targetHost;
+        private readonly int _targetPort;
+        private readonly List<TcpClient> _open = [];
+        private TcpListener? _listener;
+        private CancellationTokenSource _cts = new();
+
+        public TcpProxy(string targetHost, int targetPort)
+        {
+            _targetHost = targetHost;
+            _targetPort = targetPort;
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            Start();
+        }
+
+        public int Port { get; }
+
+        public void Start()
+        {
+            _cts = new CancellationTokenSource();
+            _listener = new TcpListener(IPAddress.Loopback, Port);
+            _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            _listener.Start();
+            _ = AcceptLoopAsync(_listener, _cts.Token);
+        }
+
+        public void Stop()
+        {
+            _cts.Cancel();
+            _listener?.Stop();
+            lock (_open)
+            {
+                foreach (var client in _open)
+                    client.Dispose();
+                _open.Clear();
+            }
+        }
+
+        private async Task AcceptLoopAsync(TcpListener listener, CancellationToken ct)
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                TcpClient inbound;
+                try { inbound = await listener.AcceptTcpClientAsync(ct); }
+                catch (Exception) { return; }
+                var outbound = new TcpClient();
+                try { await outbound.ConnectAsync(_targetHost, _targetPort, ct); }
+                catch (Exception) { inbound.Dispose(); outbound.Dispose(); continue; }
+                lock (_open) { _open.Add(inbound); _open.Add(outbound); }
+                _ = PumpAsync(inbound, outbound, ct);
+                _ = PumpAsync(outbound, inbound, ct);
+            }
+        }
+
+        private static async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken ct)
+        {
+            try { await from.GetStream().CopyToAsync(to.GetStream(), ct); }
+            catch (Exception) { /* either side closed: the other is closed below */ }
+            from.Dispose();
+            to.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Stop();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
