@@ -1,6 +1,7 @@
 using Serilog;
 using SupportDesk.Features.Auth;
 using SupportDesk.Features.Health;
+using SupportDesk.Features.Tickets;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure;
 using SupportDesk.Infrastructure.Cli;
@@ -22,6 +23,7 @@ WebApplication app;
 try
 {
     builder.AddInfrastructure(forCommandLine: isCommand);
+    builder.Services.AddTickets();
     app = builder.Build();
 }
 catch (StartupException e)
@@ -49,6 +51,7 @@ var api = app.MapGroup("").AddValidation();
 api.MapHealth();
 api.MapAuth();
 api.MapUsers();
+api.MapTickets();
 
 app.Run();
 return 0;

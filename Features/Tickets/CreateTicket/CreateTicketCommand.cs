@@ -1,0 +1,57 @@
+using Dapper;
+using Mediator;
+using Npgsql;
+using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Errors;
+
+namespace SupportDesk.Features.Tickets.CreateTicket;
+
+public sealed record CreateTicketCommand(
+    CurrentUser Actor, string Title, string Description, TicketPriority Priority, string? Category, string[]? Tags, Guid? RequesterId)
+    : ICommand<TicketResponse>;
+
+public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActivity activity) : ICommandHandler<CreateTicketCommand, TicketResponse>
+{
+    private const string RequesterSql = "SELECT role FROM users WHERE id = @RequesterId AND is_active";
+
+    private const string InsertSql = $"""
+        INSERT INTO tickets AS t (id, title, description, priority, category, tags, requester_id, created_by)
+        VALUES (@Id, @Title, @Description, @Priority, @Category, @Tags, @RequesterId, @CreatedBy)
+        RETURNING {TicketResponse.Columns}
+        """;
+
+    public async ValueTask<TicketResponse> Handle(CreateTicketCommand command, CancellationToken ct)
+    {
+        var actor = command.Actor;
+        var requesterId = command.RequesterId ?? actor.Id;
+        if (requesterId != actor.Id && !actor.IsStaff)
+            throw new ForbiddenException("Customers open tickets for themselves only.");
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        if (requesterId != actor.Id)
+        {
+            var role = await connection.QuerySingleOrDefaultAsync<string>(
+                new CommandDefinition(RequesterSql, new { RequesterId = requesterId }, transaction, cancellationToken: ct));
+            if (role != Roles.Customer)
+                throw new FieldValidationException("requester_id", "No active customer has this id.");
+        }
+
+        var ticket = await connection.QuerySingleAsync<TicketResponse>(new CommandDefinition(InsertSql, new
+        {
+            Id = Guid.CreateVersion7(),
+            Title = command.Title.Trim(),
+            command.Description,
+            Priority = command.Priority.ToDb(),
+            Category = TicketFieldRules.NormalizeCategory(command.Category),
+            Tags = TicketFieldRules.NormalizeTags(command.Tags),
+            RequesterId = requesterId,
+            CreatedBy = actor.Id,
+        }, transaction, cancellationToken: ct));
+
+        await activity.RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("created", null, null, ticket.Title)], ct);
+        await transaction.CommitAsync(ct);
+        return ticket;
+    }
+}

@@ -1,0 +1,23 @@
+using System.Security.Claims;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SupportDesk.Infrastructure.Auth;
+
+namespace SupportDesk.Features.Tickets.CreateTicket;
+
+public static class CreateTicketEndpoint
+{
+    public static void MapCreateTicket(this RouteGroupBuilder group) =>
+        group.MapPost("/", HandleAsync)
+            .WithName("CreateTicket")
+            .WithSummary("Open a ticket. Customers open their own; agents and admins may pass requester_id to open one for a customer.");
+
+    private static async Task<Created<TicketResponse>> HandleAsync(
+        CreateTicketRequest request, ClaimsPrincipal principal, IMediator mediator, HttpContext http, CancellationToken ct)
+    {
+        var command = new CreateTicketCommand(principal.ToCurrentUser(), request.Title, request.Description,
+            request.Priority ?? TicketPriority.Medium, request.Category, request.Tags, request.RequesterId);
+        var ticket = await mediator.Send(command, ct);
+        return TypedResults.Created($"/tickets/{ticket.Id}", ticket.WithETag(http));
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text;
+using Dapper;
+using Mediator;
+using Npgsql;
+using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Http;
+
+namespace SupportDesk.Features.Tickets.ListTickets;
+
+public sealed record AssigneeFilter(bool Unassigned, Guid? UserId)
+{
+    public static readonly AssigneeFilter Any = new(false, null);
+    public static readonly AssigneeFilter None = new(true, null);
+    public static AssigneeFilter Is(Guid id) => new(false, id);
+}
+
+public sealed record ListTicketsQuery(
+    CurrentUser User,
+    string[]? Statuses,
+    string[]? Priorities,
+    string? Category,
+    string? Tag,
+    AssigneeFilter Assignee,
+    Guid? RequesterId,
+    DateTime? CreatedAfter,
+    DateTime? CreatedBefore,
+    string Sort,
+    string Order,
+    int Limit,
+    int Offset) : IQuery<PagedResponse<TicketResponse>>;
+
+public sealed class ListTicketsHandler(NpgsqlDataSource dataSource) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
+{
+    // Each filter adds a fixed, parameterised condition, so every combination gets its own (index-friendly)
+    // plan instead of one catch-all "(@x IS NULL OR …)" plan. Only whitelisted text is ever concatenated.
+    private static readonly Dictionary<string, string> SortColumns = new()
+    {
+        ["created_at"] = "t.created_at",
+        ["updated_at"] = "t.updated_at",
+        ["priority"] = "t.priority_rank",
+    };
+
+    public async ValueTask<PagedResponse<TicketResponse>> Handle(ListTicketsQuery query, CancellationToken ct)
+    {
+        var where = new StringBuilder(TicketAccess.VisibleTo);
+        if (query.Statuses is not null) where.Append(" AND t.status = ANY(@Statuses)");
+        if (query.Priorities is not null) where.Append(" AND t.priority = ANY(@Priorities)");
+        if (query.Category is not null) where.Append(" AND t.category = @Category");
+        if (query.Tag is not null) where.Append(" AND t.tags @> ARRAY[@Tag]::text[]");
+        if (query.Assignee.Unassigned) where.Append(" AND t.assignee_id IS NULL");
+        if (query.Assignee.UserId is not null) where.Append(" AND t.assignee_id = @AssigneeId");
+        if (query.RequesterId is not null) where.Append(" AND t.requester_id = @RequesterId");
+        if (query.CreatedAfter is not null) where.Append(" AND t.created_at >= @CreatedAfter");
+        if (query.CreatedBefore is not null) where.Append(" AND t.created_at < @CreatedBefore");
+
+        var direction = query.Order == "asc" ? "ASC" : "DESC";
+        var orderBy = query.Sort == "created_at"
+            ? $"t.created_at {direction}, t.id {direction}"
+            : $"{SortColumns[query.Sort]} {direction}, t.created_at DESC, t.id DESC";
+
+        var sql = $"""
+            SELECT {TicketResponse.Columns}
+            FROM tickets t
+            WHERE {where}
+            ORDER BY {orderBy}
+            LIMIT @Limit OFFSET @Offset;
+
+            SELECT count(*) FROM tickets t WHERE {where};
+            """;
+
+        var parameters = new
+        {
+            UserId = query.User.Id,
+            query.User.IsStaff,
+            query.Statuses,
+            query.Priorities,
+            query.Category,
+            query.Tag,
+            AssigneeId = query.Assignee.UserId,
+            query.RequesterId,
+            query.CreatedAfter,
+            query.CreatedBefore,
+            query.Limit,
+            query.Offset,
+        };
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        var items = (await results.ReadAsync<TicketResponse>()).AsList();
+        var total = await results.ReadSingleAsync<long>();
+        return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);
+    }
+}

@@ -1,0 +1,56 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
+using SupportDesk.Infrastructure.Http;
+
+namespace SupportDesk.Features.Tickets.ListTickets;
+
+/// <summary>Query string of GET /tickets. status and priority take one value or a comma-separated list.</summary>
+public sealed record ListTicketsRequest(
+    string? Status,
+    string? Priority,
+    string? Category,
+    string? Tag,
+    [FromQuery(Name = "assignee_id")] string? AssigneeId,
+    [FromQuery(Name = "requester_id")] Guid? RequesterId,
+    [FromQuery(Name = "created_after")] DateTimeOffset? CreatedAfter,
+    [FromQuery(Name = "created_before")] DateTimeOffset? CreatedBefore,
+    string? Sort,
+    string? Order,
+    int? Limit,
+    int? Offset)
+{
+    public static readonly string[] SortFields = ["created_at", "updated_at", "priority"];
+
+    public static string[]? SplitList(string? value) =>
+        value is null ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+public sealed class ListTicketsValidator : AbstractValidator<ListTicketsRequest>
+{
+    public ListTicketsValidator()
+    {
+        RuleFor(r => r.Status)
+            .Must(v => v is null || (ListTicketsRequest.SplitList(v) is { Length: > 0 } values && values.All(TicketValues.Statuses.Contains)))
+            .WithMessage($"'status' must be one or more of: {string.Join(", ", TicketValues.Statuses)}.");
+        RuleFor(r => r.Priority)
+            .Must(v => v is null || (ListTicketsRequest.SplitList(v) is { Length: > 0 } values && values.All(TicketValues.Priorities.Contains)))
+            .WithMessage($"'priority' must be one or more of: {string.Join(", ", TicketValues.Priorities)}.");
+        RuleFor(r => r.Category).MaximumLength(TicketFieldRules.MaxCategory);
+        RuleFor(r => r.Tag).MaximumLength(TicketFieldRules.MaxTagLength);
+        RuleFor(r => r.AssigneeId)
+            .Must(v => v is null || v is "me" or "none" || Guid.TryParse(v, out _))
+            .WithMessage("'assignee_id' must be a user id, 'me' or 'none'.");
+        RuleFor(r => r.Sort)
+            .Must(v => v is null || ListTicketsRequest.SortFields.Contains(v))
+            .WithMessage($"'sort' must be one of: {string.Join(", ", ListTicketsRequest.SortFields)}.");
+        RuleFor(r => r.Order)
+            .Must(v => v is null or "asc" or "desc")
+            .WithMessage("'order' must be asc or desc.");
+        RuleFor(r => r.Limit).InclusiveBetween(1, Paging.MaxLimit);
+        RuleFor(r => r.Offset).InclusiveBetween(0, Paging.MaxOffset);
+        RuleFor(r => r)
+            .Must(r => r.CreatedAfter is null || r.CreatedBefore is null || r.CreatedAfter < r.CreatedBefore)
+            .OverridePropertyName("created_before")
+            .WithMessage("'created_before' must be later than 'created_after'.");
+    }
+}

@@ -1,0 +1,28 @@
+using Dapper;
+using Npgsql;
+using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Errors;
+
+namespace SupportDesk.Features.Tickets;
+
+/// <summary>"Which tickets may this user see", written once for every ticket slice.</summary>
+public static class TicketAccess
+{
+    /// <summary>SQL condition on alias t with parameters @UserId and @IsStaff. Staff see every live ticket; customers their own.</summary>
+    public const string VisibleTo = "t.deleted_at IS NULL AND (@IsStaff OR t.requester_id = @UserId)";
+
+    private const string LoadSql = $"SELECT {TicketResponse.Columns} FROM tickets t WHERE t.id = @TicketId AND {VisibleTo}";
+
+    /// <summary>
+    /// The ticket if the user may see it, else NotFound — the same answer whether it does not exist or is
+    /// someone else's, so its existence is never confirmed. With a transaction, the row is locked for update.
+    /// </summary>
+    public static async Task<TicketResponse> LoadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid ticketId, CurrentUser user, CancellationToken ct)
+    {
+        var sql = transaction is null ? LoadSql : LoadSql + " FOR UPDATE";
+        return await connection.QuerySingleOrDefaultAsync<TicketResponse>(new CommandDefinition(sql,
+                   new { TicketId = ticketId, UserId = user.Id, user.IsStaff }, transaction, cancellationToken: ct))
+               ?? throw new NotFoundException("Ticket not found.");
+    }
+}

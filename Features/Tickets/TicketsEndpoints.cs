@@ -1,0 +1,43 @@
+using SupportDesk.Features.Tickets.AddComment;
+using SupportDesk.Features.Tickets.AssignTicket;
+using SupportDesk.Features.Tickets.CreateTicket;
+using SupportDesk.Features.Tickets.DeleteTicket;
+using SupportDesk.Features.Tickets.GetHistory;
+using SupportDesk.Features.Tickets.GetTicket;
+using SupportDesk.Features.Tickets.ListComments;
+using SupportDesk.Features.Tickets.ListTickets;
+using SupportDesk.Features.Tickets.UpdateTicket;
+using SupportDesk.Infrastructure.Auth;
+
+namespace SupportDesk.Features.Tickets;
+
+public static class TicketsEndpoints
+{
+    public static IServiceCollection AddTickets(this IServiceCollection services) =>
+        services.AddSingleton<TicketActivity>();
+
+    public static IEndpointRouteBuilder MapTickets(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/tickets")
+            .WithTags("Tickets")
+            .RequireAuthorization(Policies.Authenticated);
+
+        group.MapCreateTicket();
+        group.MapListTickets();
+        group.MapGetTicket();
+        group.MapUpdateTicket();
+        group.MapDeleteTicket();
+        group.MapAssignTicket();
+        group.MapAddComment();
+        group.MapListComments();
+        group.MapGetHistory();
+        return routes;
+    }
+
+    /// <summary>Answers with the ticket and its ETag header.</summary>
+    internal static TicketResponse WithETag(this TicketResponse ticket, HttpContext http)
+    {
+        http.Response.Headers.ETag = ticket.ETag;
+        return ticket;
+    }
+}
