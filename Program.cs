@@ -7,6 +7,7 @@ using SupportDesk.Infrastructure;
 using SupportDesk.Infrastructure.Cli;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Logging;
+using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.Validation;
 
 Log.Logger = LoggingSetup.Configure(new LoggerConfiguration(), Environment.GetEnvironmentVariable("LOG_LEVEL")).CreateLogger();
@@ -47,7 +48,10 @@ catch (StartupException e)
 
 app.UseInfrastructure();
 
-var api = app.MapGroup("").AddValidation();
+if (app.Services.GetRequiredService<AppSettings>().ApiDocs)
+    app.MapApiDocs();
+
+var api = app.MapGroup("").AddValidation().WithProblemResponses();
 api.MapHealth();
 api.MapAuth();
 api.MapUsers();

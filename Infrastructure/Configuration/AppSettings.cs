@@ -23,6 +23,7 @@ public sealed class AppSettings
     public required string[] CorsOrigins { get; init; }
     public required string LogLevel { get; init; }
     public required EmailSettings Email { get; init; }
+    public required bool ApiDocs { get; init; }
     public string? AdminEmail { get; init; }
     public string? AdminPassword { get; init; }
 
@@ -56,6 +57,8 @@ public sealed class AppSettings
                 Password = NullIfEmpty(config["EMAIL_PASSWORD"]),
                 From = NullIfEmpty(config["EMAIL_FROM"]) ?? "SupportDesk <support@localhost>",
             },
+            // Docs are on everywhere but Production, where they are opt-in.
+            ApiDocs = ReadBool(config, "API_DOCS", !environment.IsProduction()),
             AdminEmail = NullIfEmpty(config["ADMIN_EMAIL"]),
             AdminPassword = NullIfEmpty(config["ADMIN_PASSWORD"]),
         };

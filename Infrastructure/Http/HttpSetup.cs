@@ -30,7 +30,10 @@ public static class HttpSetup
             var http = (HttpContext)state;
             var headers = http.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
-            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            // The API answers JSON only; the /docs page needs its own bundled script and styles.
+            headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/docs")
+                ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+                : "default-src 'none'; frame-ancestors 'none'";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers["X-Trace-Id"] = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
