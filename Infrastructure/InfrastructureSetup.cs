@@ -8,6 +8,7 @@ using SupportDesk.Infrastructure.Http;
 using SupportDesk.Infrastructure.Json;
 using SupportDesk.Infrastructure.Logging;
 using SupportDesk.Infrastructure.OpenApi;
+using SupportDesk.Infrastructure.RateLimiting;
 using SupportDesk.Infrastructure.Validation;
 
 namespace SupportDesk.Infrastructure;
@@ -34,6 +35,7 @@ public static class InfrastructureSetup
         services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
         if (settings.ApiDocs)
             services.AddApiDocs();
+        services.AddRateLimits(settings.RateLimits);
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>
         {
@@ -60,6 +62,7 @@ public static class InfrastructureSetup
         app.UseRouting();
         app.UseCors();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         return app;
     }

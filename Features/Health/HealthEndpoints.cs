@@ -11,6 +11,7 @@ public static class HealthEndpoints
     {
         routes.MapGet("/health", CheckAsync)
             .AllowAnonymous()
+            .DisableRateLimiting()
             .WithTags("Health")
             .WithName("Health")
             .WithSummary("Service and database status: 200 when PostgreSQL answers, 503 when it does not.");

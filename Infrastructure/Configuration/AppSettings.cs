@@ -24,6 +24,7 @@ public sealed class AppSettings
     public required string LogLevel { get; init; }
     public required EmailSettings Email { get; init; }
     public required bool ApiDocs { get; init; }
+    public required RateLimiting.RateLimitSettings RateLimits { get; init; }
     public string? AdminEmail { get; init; }
     public string? AdminPassword { get; init; }
 
@@ -59,6 +60,9 @@ public sealed class AppSettings
             },
             // Docs are on everywhere but Production, where they are opt-in.
             ApiDocs = ReadBool(config, "API_DOCS", !environment.IsProduction()),
+            RateLimits = new RateLimiting.RateLimitSettings(
+                PerMinute: ReadInt(config, "RATE_LIMIT_PER_MINUTE", 600, 1, 10_000_000),
+                AuthPerMinute: ReadInt(config, "RATE_LIMIT_AUTH_PER_MINUTE", 10, 1, 10_000_000)),
             AdminEmail = NullIfEmpty(config["ADMIN_EMAIL"]),
             AdminPassword = NullIfEmpty(config["ADMIN_PASSWORD"]),
         };

@@ -57,3 +57,13 @@ public sealed class FieldValidationException(string field, string message) : App
     public override int StatusCode => StatusCodes.Status400BadRequest;
     public override string Title => "One or more validation errors occurred.";
 }
+
+/// <summary>A per-account attempt budget is spent (the middleware handles per-IP and per-user budgets itself).</summary>
+public sealed class TooManyRequestsException(TimeSpan retryAfter, int limit)
+    : AppException("Too many attempts for this account; try again later.")
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+    public int Limit { get; } = limit;
+    public override int StatusCode => StatusCodes.Status429TooManyRequests;
+    public override string Title => "Too many requests";
+}

@@ -25,6 +25,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         else if (exception is PostgresException)
             logger.LogInformation("Database refused a request: {SqlState} {Constraint}", ((PostgresException)exception).SqlState, ((PostgresException)exception).ConstraintName);
 
+        if (exception is TooManyRequestsException tooMany)
+            RateLimiting.TooManyRequests.SetHeaders(context.Response, tooMany.RetryAfter, tooMany.Limit);
+
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

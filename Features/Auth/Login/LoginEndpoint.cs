@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SupportDesk.Infrastructure.RateLimiting;
 
 namespace SupportDesk.Features.Auth.Login;
 
@@ -8,9 +9,13 @@ public static class LoginEndpoint
     public static void MapLogin(this RouteGroupBuilder group) =>
         group.MapPost("/login", HandleAsync)
             .AllowAnonymous()
+            .RequireRateLimiting(RateLimitSetup.AuthPolicy)
             .WithName("Login")
             .WithSummary("Exchange email and password for a bearer token.");
 
-    private static async Task<Ok<AuthResponse>> HandleAsync(LoginRequest request, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new LoginCommand(request.Email, request.Password), ct));
+    private static async Task<Ok<AuthResponse>> HandleAsync(LoginRequest request, EmailThrottle throttle, IMediator mediator, CancellationToken ct)
+    {
+        throttle.Acquire(request.Email);
+        return TypedResults.Ok(await mediator.Send(new LoginCommand(request.Email, request.Password), ct));
+    }
 }

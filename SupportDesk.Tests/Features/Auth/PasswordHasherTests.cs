@@ -9,7 +9,7 @@ public sealed class PasswordHasherTests
     {
         Port = 3000, ConnectionString = "Host=x", JwtSecret = new byte[32], JwtSecretGenerated = false, JwtExpirationSeconds = 60,
         JwtIssuer = "i", JwtAudience = "a", BcryptWorkFactor = workFactor, MigrateOnStartup = false, CorsOrigins = ["*"],
-        LogLevel = "info", ApiDocs = false, Email = new EmailSettings { From = "x@y.z" },
+        LogLevel = "info", ApiDocs = false, RateLimits = new(600, 10), Email = new EmailSettings { From = "x@y.z" },
     });
 
     [Fact]

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using SupportDesk.Infrastructure.Configuration;
+
+namespace SupportDesk.Infrastructure.RateLimiting;
+
+/// <summary>
+/// ASP.NET Core's rate limiter: a per-user (or per-IP when anonymous) budget on every route, and a small
+/// per-IP budget on the sign-in and password routes. Per-email budgets live in <see cref="EmailThrottle"/>.
+/// </summary>
+public static class RateLimitSetup
+{
+    public const string AuthPolicy = "auth";
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    public static IServiceCollection AddRateLimits(this IServiceCollection services, RateLimitSettings limits)
+    {
+        services.AddSingleton(new EmailThrottle(limits.AuthPerMinute));
+        services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                RateLimitPartition.GetFixedWindowLimiter(
+                    context.User.FindFirst("sub")?.Value is { } userId ? "user:" + userId : "ip:" + ClientIp(context),
+                    _ => Fixed(limits.PerMinute)));
+
+            options.AddPolicy(AuthPolicy, context =>
+                RateLimitPartition.GetFixedWindowLimiter("ip:" + ClientIp(context), _ => Fixed(limits.AuthPerMinute)));
+
+            options.OnRejected = (context, ct) => WriteRejectionAsync(context.HttpContext, context.Lease, limits, ct);
+        });
+        return services;
+    }
+
+    private static FixedWindowRateLimiterOptions Fixed(int permits) => new()
+    {
+        PermitLimit = permits,
+        Window = Window,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static async ValueTask WriteRejectionAsync(HttpContext http, RateLimitLease lease, RateLimitSettings limits, CancellationToken ct)
+    {
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
+        var isAuth = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == AuthPolicy;
+        TooManyRequests.SetHeaders(http.Response, retryAfter, isAuth ? limits.AuthPerMinute : limits.PerMinute);
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = 429,
+                Title = "Too many requests",
+                Detail = $"Too many {(isAuth ? "sign-in" : "")} requests; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.".Replace("  ", " "),
+            },
+        });
+    }
+}
+
+public sealed record RateLimitSettings(int PerMinute, int AuthPerMinute);
+
+/// <summary>Retry-After and the RateLimit-* headers of a 429; shared by the middleware and the per-email throttle.</summary>
+public static class TooManyRequests
+{
+    public static void SetHeaders(HttpResponse response, TimeSpan retryAfter, int limit)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        response.Headers.RetryAfter = seconds;
+        response.Headers["RateLimit-Limit"] = limit.ToString(CultureInfo.InvariantCulture);
+        response.Headers["RateLimit-Remaining"] = "0";
+        response.Headers["RateLimit-Reset"] = seconds;
+    }
+}
+
+/// <summary>
+/// Per-email attempt budget for sign-in and password routes, so one account cannot be brute-forced from many
+/// addresses. Acquisition is atomic, so parallel attempts cannot slip past it. Per instance.
+/// </summary>
+public sealed class EmailThrottle(int permitsPerMinute)
+{
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(email =>
+        RateLimitPartition.GetFixedWindowLimiter(email, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permitsPerMinute,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        }));
+
+    public int PermitsPerMinute => permitsPerMinute;
+
+    /// <summary>Throws <see cref="Errors.TooManyRequestsException"/> when this email has used its budget.</summary>
+    public void Acquire(string email)
+    {
+        using var lease = _limiter.AttemptAcquire(email.Trim().ToLowerInvariant());
+        if (!lease.IsAcquired)
+        {
+            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+            throw new Errors.TooManyRequestsException(retryAfter, permitsPerMinute);
+        }
+    }
+}
