@@ -25,6 +25,7 @@ try
 {
     builder.AddInfrastructure(forCommandLine: isCommand);
     builder.Services.AddTickets();
+    builder.Services.AddAuthSlices();
     app = builder.Build();
 }
 catch (StartupException e)

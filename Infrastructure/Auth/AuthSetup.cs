@@ -23,6 +23,7 @@ public static class AuthSetup
     {
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<RefreshTokens>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>

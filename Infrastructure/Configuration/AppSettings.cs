@@ -16,6 +16,10 @@ public sealed class AppSettings
     public required byte[] JwtSecret { get; init; }
     public required bool JwtSecretGenerated { get; init; }
     public required int JwtExpirationSeconds { get; init; }
+    public required int RefreshTokenDays { get; init; }
+    public required int PasswordResetMinutes { get; init; }
+    /// <summary>Where the web front-end lives; used for links in emails (ticket pages, password reset).</summary>
+    public required string PublicUrl { get; init; }
     public required string JwtIssuer { get; init; }
     public required string JwtAudience { get; init; }
     public required int BcryptWorkFactor { get; init; }
@@ -43,6 +47,9 @@ public sealed class AppSettings
             JwtSecret = secret,
             JwtSecretGenerated = generated,
             JwtExpirationSeconds = ReadInt(config, "JWT_EXPIRATION", 86400, 60, 31 * 86400),
+            RefreshTokenDays = ReadInt(config, "REFRESH_TOKEN_DAYS", 30, 1, 365),
+            PasswordResetMinutes = ReadInt(config, "PASSWORD_RESET_MINUTES", 30, 5, 24 * 60),
+            PublicUrl = (config["PUBLIC_URL"] is { Length: > 0 } publicUrl ? publicUrl : "http://localhost:3000").TrimEnd('/'),
             JwtIssuer = config["JWT_ISSUER"] is { Length: > 0 } issuer ? issuer : "supportdesk",
             JwtAudience = config["JWT_AUDIENCE"] is { Length: > 0 } audience ? audience : "supportdesk-api",
             BcryptWorkFactor = ReadInt(config, "BCRYPT_WORK_FACTOR", 12, 4, 20),

@@ -93,6 +93,6 @@ public sealed class AppFixture : IAsyncLifetime
     }
 }
 
-public sealed record AuthBody(string AccessToken, string TokenType, int ExpiresIn, UserBody User);
+public sealed record AuthBody(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken, int RefreshExpiresIn, UserBody User);
 
 public sealed record UserBody(Guid Id, string Email, string FirstName, string LastName, string Role, bool IsActive);

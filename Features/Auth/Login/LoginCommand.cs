@@ -9,7 +9,7 @@ namespace SupportDesk.Features.Auth.Login;
 
 public sealed record LoginCommand(string Email, string Password) : ICommand<AuthResponse>;
 
-public sealed class LoginHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, TokenIssuer tokens)
+public sealed class LoginHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, AuthSessions sessions)
     : ICommandHandler<LoginCommand, AuthResponse>
 {
     private const string Sql = $"""
@@ -33,8 +33,7 @@ public sealed class LoginHandler(NpgsqlDataSource dataSource, PasswordHasher has
         if (!passwordOk || found.User is null || !found.User.IsActive)
             throw new UnauthorizedException("Invalid email or password.");
 
-        var token = tokens.Issue(found.User.Id, found.User.Email, found.User.Role, found.Secrets!.TokenVersion);
-        return new AuthResponse(token.AccessToken, "Bearer", token.ExpiresIn, found.User);
+        return await sessions.IssueAsync(connection, null, found.User, found.Secrets!.TokenVersion, familyId: null, ct);
     }
 
     private sealed class LoginSecrets

@@ -10,7 +10,7 @@ namespace SupportDesk.Features.Auth.Register;
 
 public sealed record RegisterCommand(string Email, string Password, string FirstName, string LastName) : ICommand<AuthResponse>;
 
-public sealed class RegisterHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, TokenIssuer tokens)
+public sealed class RegisterHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, AuthSessions sessions)
     : ICommandHandler<RegisterCommand, AuthResponse>
 {
     // Self-registration only ever creates customers; staff accounts come from an admin (POST /users).
@@ -24,6 +24,7 @@ public sealed class RegisterHandler(NpgsqlDataSource dataSource, PasswordHasher 
     {
         var hash = await hasher.HashAsync(command.Password, ct);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
         UserResponse user;
         try
         {
@@ -34,14 +35,15 @@ public sealed class RegisterHandler(NpgsqlDataSource dataSource, PasswordHasher 
                 PasswordHash = hash,
                 FirstName = command.FirstName.Trim(),
                 LastName = command.LastName.Trim(),
-            }, cancellationToken: ct));
+            }, transaction, cancellationToken: ct));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrors.UniqueViolation)
         {
             throw new ConflictException("An account with this email already exists.");
         }
 
-        var token = tokens.Issue(user.Id, user.Email, user.Role, tokenVersion: 0);
-        return new AuthResponse(token.AccessToken, "Bearer", token.ExpiresIn, user);
+        var session = await sessions.IssueAsync(connection, transaction, user, tokenVersion: 0, familyId: null, ct);
+        await transaction.CommitAsync(ct);
+        return session;
     }
 }

@@ -1,0 +1,42 @@
+using Dapper;
+using Mediator;
+using Npgsql;
+using SupportDesk.Features.Users;
+using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Configuration;
+
+namespace SupportDesk.Features.Auth.ForgotPassword;
+
+public sealed record ForgotPasswordCommand(string Email) : ICommand;
+
+public sealed class ForgotPasswordHandler(NpgsqlDataSource dataSource, AppSettings settings, TimeProvider clock)
+    : ICommandHandler<ForgotPasswordCommand>
+{
+    private const string UserSql = "SELECT id FROM users WHERE lower(email) = @Email AND is_active";
+
+    private const string InsertSql = """
+        INSERT INTO password_reset_tokens (id, user_id, token_hash, expires_at)
+        VALUES (@Id, @UserId, @Hash, @ExpiresAt)
+        """;
+
+    public async ValueTask<Unit> Handle(ForgotPasswordCommand command, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var userId = await connection.QuerySingleOrDefaultAsync<Guid?>(
+            new CommandDefinition(UserSql, new { Email = UserRules.NormalizeEmail(command.Email) }, transaction, cancellationToken: ct));
+        if (userId is null)
+            return Unit.Value;
+
+        var token = RefreshTokens.NewToken();
+        await connection.ExecuteAsync(new CommandDefinition(InsertSql, new
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = userId,
+            Hash = RefreshTokens.Hash(token),
+            ExpiresAt = clock.GetUtcNow().UtcDateTime.AddMinutes(settings.PasswordResetMinutes),
+        }, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        return Unit.Value;
+    }
+}
