@@ -7,6 +7,7 @@ using SupportDesk.Infrastructure;
 using SupportDesk.Infrastructure.Cli;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Logging;
+using SupportDesk.Infrastructure.Metrics;
 using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.Validation;
 
@@ -51,6 +52,7 @@ app.UseInfrastructure();
 
 if (app.Services.GetRequiredService<AppSettings>().ApiDocs)
     app.MapApiDocs();
+app.MapMetricsEndpoint();
 
 var api = app.MapGroup("").AddValidation().WithProblemResponses();
 api.MapHealth();

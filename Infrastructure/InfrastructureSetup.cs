@@ -7,6 +7,7 @@ using SupportDesk.Infrastructure.Errors;
 using SupportDesk.Infrastructure.Http;
 using SupportDesk.Infrastructure.Json;
 using SupportDesk.Infrastructure.Logging;
+using SupportDesk.Infrastructure.Metrics;
 using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.RateLimiting;
 using SupportDesk.Infrastructure.Validation;
@@ -60,6 +61,7 @@ public static class InfrastructureSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseRequestMetrics();
         app.UseCors();
         app.UseAuthentication();
         app.UseRateLimiter();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using SupportDesk.Infrastructure.Database;
 
 namespace SupportDesk.Features.Health;
 
@@ -7,33 +8,65 @@ public static class HealthEndpoints
 {
     public sealed record HealthResponse(string Status, string Database);
 
+    public sealed record ReadyResponse(string Status, string Database, long? SchemaVersion, long ExpectedSchemaVersion);
+
+    private const string SchemaVersionSql = "SELECT max(\"Version\") FROM \"VersionInfo\"";
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/health", CheckAsync)
-            .AllowAnonymous()
-            .DisableRateLimiting()
-            .WithTags("Health")
+        var group = routes.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
+        group.MapGet("", CheckAsync)
             .WithName("Health")
             .WithSummary("Service and database status: 200 when PostgreSQL answers, 503 when it does not.");
+        group.MapGet("/live", () => TypedResults.Ok(new HealthResponse("ok", "not checked")))
+            .WithName("Liveness")
+            .WithSummary("The process is up (no database check): for liveness probes.");
+        group.MapGet("/ready", ReadyAsync)
+            .WithName("Readiness")
+            .WithSummary("Ready for traffic: the database answers and every migration of this build is applied.");
         return routes;
     }
 
     private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> CheckAsync(
         NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken ct)
     {
+        var (up, _) = await ProbeAsync(dataSource, loggers, ct);
+        return up
+            ? TypedResults.Ok(new HealthResponse("ok", "up"))
+            : TypedResults.Json(new HealthResponse("unavailable", "down"), statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<Results<Ok<ReadyResponse>, JsonHttpResult<ReadyResponse>>> ReadyAsync(
+        NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var (up, version) = await ProbeAsync(dataSource, loggers, ct);
+        var expected = MigrationRunner.LatestVersion;
+        if (up && version >= expected)
+            return TypedResults.Ok(new ReadyResponse("ok", "up", version, expected));
+        return TypedResults.Json(new ReadyResponse(up ? "migrations pending" : "unavailable", up ? "up" : "down", version, expected),
+            statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<(bool Up, long? SchemaVersion)> ProbeAsync(NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken ct)
+    {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             await using var connection = await dataSource.OpenConnectionAsync(timeout.Token);
-            await using var command = new NpgsqlCommand("SELECT 1", connection);
-            await command.ExecuteScalarAsync(timeout.Token);
-            return TypedResults.Ok(new HealthResponse("ok", "up"));
+            await using var command = new NpgsqlCommand(SchemaVersionSql, connection);
+            var version = await command.ExecuteScalarAsync(timeout.Token);
+            return (true, version is long v ? v : null);
+        }
+        catch (PostgresException e) when (e.SqlState == "42P01")
+        {
+            // Reachable, but never migrated.
+            return (true, null);
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
         {
             loggers.CreateLogger("SupportDesk.Health").LogWarning("Health check: database unreachable: {Message}", e.Message);
-            return TypedResults.Json(new HealthResponse("unavailable", "down"), statusCode: StatusCodes.Status503ServiceUnavailable);
+            return (false, null);
         }
     }
 }

@@ -20,7 +20,8 @@ public static class DatabaseSetup
         if (string.IsNullOrEmpty(csb.ApplicationName))
             csb.ApplicationName = "supportdesk";
 
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(csb.ConnectionString).Build());
+        // A fixed name keeps the pool's metric labels short and free of connection details.
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(csb.ConnectionString) { Name = "supportdesk" }.Build());
         return services;
     }
 }

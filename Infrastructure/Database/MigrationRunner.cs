@@ -10,6 +10,12 @@ public static class MigrationRunner
     // Any constant works; it only has to be the same for every instance of this service.
     private const long MigrationLockKey = 0x5D_E5_C0DE;
 
+    /// <summary>The newest migration compiled into this build; /health/ready compares it with the database.</summary>
+    public static long LatestVersion { get; } = typeof(MigrationRunner).Assembly.GetTypes()
+        .Select(t => t.GetCustomAttributes(typeof(FluentMigrator.MigrationAttribute), false).OfType<FluentMigrator.MigrationAttribute>().FirstOrDefault())
+        .Where(a => a is not null)
+        .Max(a => a!.Version);
+
     public static void MigrateUp(string connectionString) => Run(connectionString, services => Runner(services).MigrateUp());
 
     public static void MigrateDown(string connectionString, long version) => Run(connectionString, services => Runner(services).MigrateDown(version));

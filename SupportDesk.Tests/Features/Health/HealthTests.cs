@@ -120,3 +120,47 @@ public sealed class HealthTests(AppFixture app)
         }
     }
 }
+
+public sealed class ReadinessTests(AppFixture app)
+{
+    [Fact]
+    public async Task Ready_when_the_database_has_every_migration_and_live_without_asking_it()
+    {
+        using var client = app.Anonymous();
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var json = await ready.JsonAsync();
+        Assert.Equal(SupportDesk.Infrastructure.Database.MigrationRunner.LatestVersion, json.GetProperty("schema_version").GetInt64());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Not_ready_while_migrations_are_pending()
+    {
+        await using var database = await TestDatabase.CreateAsync("sd_ready");
+        var settings = SupportDeskFactory.DefaultSettings(database.Url);
+        settings["MIGRATE_ON_STARTUP"] = "false";
+        await using var factory = new SupportDeskFactory(settings);
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("migrations pending", (await response.JsonAsync()).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+
+        SupportDesk.Infrastructure.Database.MigrationRunner.MigrateUp(database.ConnectionString);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_are_exposed_in_prometheus_format()
+    {
+        using var client = app.Anonymous();
+        await client.GetAsync("/health");
+        var text = await client.GetStringAsync("/metrics");
+        Assert.Contains("http_request_duration_seconds_bucket", text);
+        Assert.Contains("endpoint=\"/health", text);
+        Assert.Contains("process_working_set_bytes", text);
+        Assert.Contains("npgsql_db_client_connection_count", text);
+    }
+}
