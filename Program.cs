@@ -1,5 +1,6 @@
 using Serilog;
 using SupportDesk.Features.Auth;
+using SupportDesk.Features.Email;
 using SupportDesk.Features.Health;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure;
@@ -49,6 +50,7 @@ var api = app.MapGroup("").AddValidation();
 api.MapHealth();
 api.MapAuth();
 api.MapUsers();
+api.MapEmailAdmin();
 
 app.Run();
 return 0;
