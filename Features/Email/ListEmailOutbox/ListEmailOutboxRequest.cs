@@ -1,10 +1,11 @@
 using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Http;
 
 namespace SupportDesk.Features.Email.ListEmailOutbox;
 
-public sealed record ListEmailOutboxRequest(string? Status, Guid? TicketId, int? Limit, int? Offset);
+public sealed record ListEmailOutboxRequest(string? Status, [FromQuery(Name = "ticket_id")] Guid? TicketId, int? Limit, int? Offset);
 
 public sealed class ListEmailOutboxValidator : AbstractValidator<ListEmailOutboxRequest>
 {
