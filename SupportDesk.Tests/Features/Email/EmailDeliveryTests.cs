@@ -133,6 +133,37 @@ public sealed class EmailDeliveryTests(EmailDeliveryFixture mail) : IClassFixtur
         Assert.DoesNotContain("<iframe", message.HtmlBody);
         Assert.Contains("<iframe src=//evil.test></iframe>{% raw %}", message.TextBody);
         Assert.Equal($"[#{ticket.Number}] New reply: {title}", message.Subject);
-        Assert.Equal("multipart/alternative", message.Body.ContentType.MimeType);
+        Assert.Equal("multipart/alternative", message.Body!.ContentType.MimeType);
+    }
+
+    [Fact]
+    public async Task A_row_whose_sender_died_is_claimed_again_after_its_lease_and_a_live_lease_is_left_alone()
+    {
+        await using var db = await EmailTestData.OpenAsync(ConnectionString);
+        var orphaned = await EmailTestData.CreateUserAsync(db);
+        var leased = await EmailTestData.CreateUserAsync(db);
+        var model = new EmailModel { ResetLink = "https://help.example.test/reset?token=t" };
+        Guid orphanedId, leasedId;
+        await using (var tx = await db.BeginTransactionAsync())
+        {
+            orphanedId = (await mail.Outbox.TryEnqueueAsync(db, tx, new OutgoingEmail(EmailTemplateKeys.PasswordReset, orphaned.Id, null, model), default))!.Value;
+            leasedId = (await mail.Outbox.TryEnqueueAsync(db, tx, new OutgoingEmail(EmailTemplateKeys.PasswordReset, leased.Id, null, model), default))!.Value;
+            // As a crashed sender leaves them: claimed once; one lease has run out, the other has not.
+            await Dapper.SqlMapper.ExecuteAsync(db, """
+                UPDATE email_outbox SET status = 'sending', attempts = 1,
+                    next_attempt_at = CASE WHEN id = @orphanedId THEN now() - interval '1 second' ELSE now() + interval '1 hour' END
+                WHERE id IN (@orphanedId, @leasedId)
+                """, new { orphanedId, leasedId }, tx);
+            await tx.CommitAsync();
+        }
+
+        var message = Assert.Single(await mail.Smtp.WaitForAsync(orphaned.Email)).Message;
+        Assert.Equal($"{orphanedId}@{EmailTestData.Domain}", message.MessageId);
+        await EmailTestData.EventuallyAsync(async () => (await EmailTestData.RowAsync(db, orphanedId))!.Status == EmailOutboxStatus.Sent, "orphaned row sent");
+        Assert.Equal(2, (await EmailTestData.RowAsync(db, orphanedId))!.Attempts);
+
+        await Task.Delay(400);
+        Assert.Empty(mail.Smtp.To(leased.Email));
+        Assert.Equal((EmailOutboxStatus.Sending, 1), ((await EmailTestData.RowAsync(db, leasedId))!.Status, (await EmailTestData.RowAsync(db, leasedId))!.Attempts));
     }
 }

@@ -134,6 +134,25 @@ public sealed class EmailOutboxTests(AppFixture app)
         Assert.Equal($"Re: [#{ticket.Number}] Line one Bcc: victim@example.test", row.Subject);
     }
 
+    [Theory]
+    [InlineData("{% for i in (1..1000000) %}x{% endfor %}")]
+    [InlineData("{{ ticket_title ")]
+    public async Task A_stored_template_that_fails_at_render_time_still_sends_the_plain_fallback(string body)
+    {
+        await using var db = await app.OpenConnectionAsync();
+        var customer = await EmailTestData.CreateUserAsync(db);
+        var ticket = await EmailTestData.CreateTicketAsync(db, customer.Id, "Broken <template>");
+        // Written around the API (which would refuse it), as a manual edit in the database would.
+        var key = await EmailTestData.CreateTemplateAsync(db, htmlBody: body);
+
+        var id = await EmailTestData.EnqueueCommittedAsync(Outbox, app.Database.ConnectionString,
+            new OutgoingEmail(key, customer.Id, ticket.Id, EmailTestData.TicketModel(ticket)));
+        var row = (await EmailTestData.RowAsync(db, id!.Value))!;
+        Assert.Equal($"[#{ticket.Number}] Broken <template>", row.Subject);
+        Assert.Contains($"on #{ticket.Number} Broken &lt;template&gt;", row.HtmlBody);
+        Assert.Contains($"on #{ticket.Number} Broken <template>", row.TextBody);
+    }
+
     [Fact]
     public async Task A_template_edit_applies_to_the_next_email()
     {
