@@ -1,5 +1,6 @@
 using Serilog;
 using SupportDesk.Features.Auth;
+using SupportDesk.Features.Email;
 using SupportDesk.Features.Health;
 using SupportDesk.Features.Tickets;
 using SupportDesk.Features.Users;
@@ -59,6 +60,7 @@ api.MapHealth();
 api.MapAuth();
 api.MapUsers();
 api.MapTickets();
+api.MapEmailAdmin();
 
 app.Run();
 return 0;

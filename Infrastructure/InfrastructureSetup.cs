@@ -3,6 +3,7 @@ using Serilog;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Errors;
 using SupportDesk.Infrastructure.Http;
 using SupportDesk.Infrastructure.Json;
@@ -29,6 +30,7 @@ public static class InfrastructureSetup
         services.AddSingleton(TimeProvider.System);
         services.AddDatabase(settings.ConnectionString);
         services.AddJwtAuth(settings);
+        services.AddEmail(settings);
         services.AddProblemResponses();
         services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
         services.AddValidatorsFromAssemblyContaining<AppSettings>(ServiceLifetime.Singleton, includeInternalTypes: true);

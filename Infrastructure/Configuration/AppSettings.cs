@@ -18,8 +18,6 @@ public sealed class AppSettings
     public required int JwtExpirationSeconds { get; init; }
     public required int RefreshTokenDays { get; init; }
     public required int PasswordResetMinutes { get; init; }
-    /// <summary>Where the web front-end lives; used for links in emails (ticket pages, password reset).</summary>
-    public required string PublicUrl { get; init; }
     public required string JwtIssuer { get; init; }
     public required string JwtAudience { get; init; }
     public required int BcryptWorkFactor { get; init; }
@@ -49,7 +47,6 @@ public sealed class AppSettings
             JwtExpirationSeconds = ReadInt(config, "JWT_EXPIRATION", 86400, 60, 31 * 86400),
             RefreshTokenDays = ReadInt(config, "REFRESH_TOKEN_DAYS", 30, 1, 365),
             PasswordResetMinutes = ReadInt(config, "PASSWORD_RESET_MINUTES", 30, 5, 24 * 60),
-            PublicUrl = (config["PUBLIC_URL"] is { Length: > 0 } publicUrl ? publicUrl : "http://localhost:3000").TrimEnd('/'),
             JwtIssuer = config["JWT_ISSUER"] is { Length: > 0 } issuer ? issuer : "supportdesk",
             JwtAudience = config["JWT_AUDIENCE"] is { Length: > 0 } audience ? audience : "supportdesk-api",
             BcryptWorkFactor = ReadInt(config, "BCRYPT_WORK_FACTOR", 12, 4, 20),
@@ -63,7 +60,14 @@ public sealed class AppSettings
                 SmtpPort = ReadInt(config, "EMAIL_SMTP_PORT", 587, 1, 65535),
                 Username = NullIfEmpty(config["EMAIL_USERNAME"]),
                 Password = NullIfEmpty(config["EMAIL_PASSWORD"]),
-                From = NullIfEmpty(config["EMAIL_FROM"]) ?? "SupportDesk <support@localhost>",
+                From = ReadFromAddress(config),
+                MaxAttempts = ReadInt(config, "EMAIL_MAX_ATTEMPTS", 8, 1, 100),
+                PollIntervalMs = ReadInt(config, "EMAIL_POLL_INTERVAL_MS", 2000, 10, 3_600_000),
+                BackoffBaseMs = ReadInt(config, "EMAIL_BACKOFF_BASE_MS", 30_000, 10, 86_400_000),
+                BackoffMaxMs = ReadInt(config, "EMAIL_BACKOFF_MAX_MS", 3_600_000, 10, 7 * 86_400_000),
+                BatchSize = ReadInt(config, "EMAIL_BATCH_SIZE", 20, 1, 500),
+                LeaseSeconds = ReadInt(config, "EMAIL_LEASE_SECONDS", 300, 10, 86_400),
+                PublicUrl = ReadPublicUrl(config),
             },
             // Docs are on everywhere but Production, where they are opt-in.
             ApiDocs = ReadBool(config, "API_DOCS", !environment.IsProduction()),
@@ -117,6 +121,25 @@ public sealed class AppSettings
         };
     }
 
+    private static string ReadFromAddress(IConfiguration config)
+    {
+        var raw = NullIfEmpty(config["EMAIL_FROM"]) ?? "SupportDesk <support@localhost>";
+        // Message-IDs take their domain from this address, so it must be a real mailbox with a domain.
+        if (!MimeKit.MailboxAddress.TryParse(raw, out var address) || address.Domain is not { Length: > 0 })
+            throw new StartupException($"EMAIL_FROM must be an address like 'SupportDesk <support@example.com>', not '{raw}'.");
+        return raw;
+    }
+
+    private static string? ReadPublicUrl(IConfiguration config)
+    {
+        var raw = NullIfEmpty(config["PUBLIC_URL"]);
+        if (raw is null)
+            return null;
+        if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            throw new StartupException($"PUBLIC_URL must be an absolute http(s) URL, not '{raw}'.");
+        return raw.TrimEnd('/');
+    }
+
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
 
@@ -127,6 +150,17 @@ public sealed class EmailSettings
     public string? Username { get; init; }
     public string? Password { get; init; }
     public required string From { get; init; }
+    /// <summary>Delivery attempts before a row is marked failed.</summary>
+    public int MaxAttempts { get; init; } = 8;
+    public int PollIntervalMs { get; init; } = 2000;
+    /// <summary>Delay after the first failed attempt; doubled per attempt up to BackoffMaxMs.</summary>
+    public int BackoffBaseMs { get; init; } = 30_000;
+    public int BackoffMaxMs { get; init; } = 3_600_000;
+    public int BatchSize { get; init; } = 20;
+    /// <summary>How long a claimed row belongs to one sender; after that another instance may claim it again.</summary>
+    public int LeaseSeconds { get; init; } = 300;
+    /// <summary>Base URL of the web front end (no trailing slash), used for ticket links in emails; null: no links.</summary>
+    public string? PublicUrl { get; init; }
 }
 
 /// <summary>A configuration problem that stops start-up with a one-line explanation.</summary>

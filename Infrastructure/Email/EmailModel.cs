@@ -1,0 +1,78 @@
+using System.Reflection;
+using SupportDesk.Infrastructure.Json;
+
+namespace SupportDesk.Infrastructure.Email;
+
+/// <summary>
+/// The values a template can use, exposed to Liquid under their snake_case names (TicketTitle → ticket_title).
+/// Every field is documented in README, section "Email templates". Null fields are Liquid nil (falsy in {% if %}).
+/// </summary>
+public sealed record EmailModel
+{
+    public long? TicketNumber { get; init; }
+    public string? TicketTitle { get; init; }
+    public string? TicketStatus { get; init; }
+    public string? OldStatus { get; init; }
+    public string? TicketPriority { get; init; }
+    /// <summary>Filled from PUBLIC_URL and the ticket id when the caller leaves it null.</summary>
+    public string? TicketLink { get; init; }
+    /// <summary>Filled with the recipient's first name when the caller leaves it null.</summary>
+    public string? RecipientName { get; init; }
+    public string? ActorName { get; init; }
+    public string? CommentText { get; init; }
+    public string? AssigneeName { get; init; }
+    public string? ResetLink { get; init; }
+
+    /// <summary>What previews render against.</summary>
+    public static EmailModel Sample { get; } = new()
+    {
+        TicketNumber = 1042,
+        TicketTitle = "Cannot sign in after the update",
+        TicketStatus = "in_progress",
+        OldStatus = "open",
+        TicketPriority = "high",
+        TicketLink = "https://support.example.com/tickets/0196b3a2-6f1e-7c3d-9a51-2f6e8d4c1b07",
+        RecipientName = "Cara",
+        ActorName = "Alex Agent",
+        CommentText = "Could you try again with the new version and tell us what you see?\nThanks!",
+        AssigneeName = "Alex Agent",
+        ResetLink = "https://support.example.com/reset-password?token=sample-token",
+    };
+
+    private static readonly (string Name, PropertyInfo Property)[] Fields = typeof(EmailModel)
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Select(p => (JsonSetup.ToSnakeCase(p.Name), p))
+        .ToArray();
+
+    /// <summary>The Liquid names of every field, in declaration order.</summary>
+    public static IReadOnlyList<string> FieldNames { get; } = Fields.Select(f => f.Name).ToArray();
+
+    internal IEnumerable<(string Name, object? Value)> LiquidValues() =>
+        Fields.Select(f => (f.Name, f.Property.GetValue(this)));
+}
+
+/// <summary>One email to enqueue: which template, for whom, about which ticket (null for account emails), with what values.</summary>
+public sealed record OutgoingEmail(string TemplateKey, Guid RecipientUserId, Guid? TicketId, EmailModel Model);
+
+/// <summary>The template keys the service ships (inserted by migration M20261125150000).</summary>
+public static class EmailTemplateKeys
+{
+    public const string TicketCreated = "ticket_created";
+    public const string TicketStatusChanged = "ticket_status_changed";
+    public const string CommentAdded = "comment_added";
+    public const string TicketAssigned = "ticket_assigned";
+    public const string PasswordReset = "password_reset";
+
+    /// <summary>Previews add the [#number] subject token except for templates that are not about a ticket.</summary>
+    public static bool IsAboutTicket(string key) => key != PasswordReset;
+}
+
+public static class EmailOutboxStatus
+{
+    public const string Pending = "pending";
+    public const string Sending = "sending";
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+
+    public static readonly string[] All = [Pending, Sending, Sent, Failed];
+}

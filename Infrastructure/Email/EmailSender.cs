@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using Dapper;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using Npgsql;
+using SupportDesk.Infrastructure.Configuration;
+
+namespace SupportDesk.Infrastructure.Email;
+
+/// <summary>
+/// Delivers the outbox over SMTP. Any number of instances may run against one database: rows are claimed with
+/// FOR UPDATE SKIP LOCKED and leased, so each row has one sender at a time, and a crashed sender's rows are
+/// claimed again once the lease ends. Does nothing while EMAIL_SMTP_HOST is unset (rows stay pending).
+/// </summary>
+public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSettings, TimeProvider clock, ILogger<EmailSender> logger)
+    : BackgroundService
+{
+    private const int MaxErrorLength = 2000;
+    private static readonly TimeSpan SmtpTimeout = TimeSpan.FromSeconds(30);
+
+    // Due pending rows, and sending rows whose lease ran out (their sender died). attempts counts claims and
+    // doubles as a fencing token: a sender whose lease was taken over cannot overwrite the new owner's outcome.
+    private const string ClaimSql = """
+        UPDATE email_outbox o
+        SET status = 'sending', attempts = o.attempts + 1, next_attempt_at = now() + @Lease
+        WHERE o.id IN (
+            SELECT id FROM email_outbox
+            WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
+            ORDER BY next_attempt_at, id
+            LIMIT @BatchSize
+            FOR UPDATE SKIP LOCKED)
+        RETURNING o.id, o.to_address, o.to_name, o.subject, o.html_body, o.text_body,
+                  o.message_id, o.in_reply_to, o.references_header, o.attempts
+        """;
+
+    private const string MarkSentSql = """
+        UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = NULL
+        WHERE id = @Id AND status = 'sending' AND attempts = @Attempts
+        """;
+
+    private const string MarkFailedSql = """
+        UPDATE email_outbox SET
+            status = CASE WHEN @Permanent OR attempts >= @MaxAttempts THEN 'failed' ELSE 'pending' END,
+            next_attempt_at = now() + @Backoff,
+            last_error = @Error
+        WHERE id = @Id AND status = 'sending' AND attempts = @Attempts
+        """;
+
+    // Rows claimed but not tried (shutdown, or the batch ran long): back to pending without using up an attempt.
+    private const string ReleaseSql = """
+        UPDATE email_outbox SET status = 'pending', attempts = attempts - 1, next_attempt_at = now()
+        WHERE id = ANY(@Ids) AND status = 'sending'
+        """;
+
+    private readonly EmailSettings _settings = appSettings.Email;
+    private readonly MailboxAddress _from = MailboxAddress.Parse(appSettings.Email.From);
+
+    private sealed class ClaimedEmail
+    {
+        public Guid Id { get; init; }
+        public string ToAddress { get; init; } = "";
+        public string ToName { get; init; } = "";
+        public string Subject { get; init; } = "";
+        public string HtmlBody { get; init; } = "";
+        public string TextBody { get; init; } = "";
+        public string MessageId { get; init; } = "";
+        public string? InReplyTo { get; init; }
+        public string? ReferencesHeader { get; init; }
+        public int Attempts { get; init; }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_settings.SmtpHost is null)
+            return; // Start-up already logged that emails stay queued.
+
+        await Task.Yield();
+        var pollInterval = TimeSpan.FromMilliseconds(_settings.PollIntervalMs);
+        await using var wakeUp = new OutboxWakeUp(dataSource, logger);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = 0;
+            try
+            {
+                claimed = await SendDueBatchAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            // The sender must outlive a database outage or a bug in one batch; it logs and tries again next round.
+            catch (Exception e)
+            {
+                logger.LogError(e, "Email sender round failed; retrying in {PollIntervalMs} ms", _settings.PollIntervalMs);
+            }
+
+            // A full batch means more may be due right now.
+            if (claimed == _settings.BatchSize)
+                continue;
+            try
+            {
+                await wakeUp.WaitAsync(pollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Claims one batch and tries each row once; returns how many rows were claimed.</summary>
+    internal async Task<int> SendDueBatchAsync(CancellationToken ct)
+    {
+        var lease = TimeSpan.FromSeconds(_settings.LeaseSeconds);
+        List<ClaimedEmail> batch;
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        {
+            batch = (await connection.QueryAsync<ClaimedEmail>(new CommandDefinition(ClaimSql,
+                new { Lease = lease, _settings.BatchSize }, cancellationToken: ct))).AsList();
+        }
+        if (batch.Count == 0)
+            return 0;
+
+        var started = Stopwatch.StartNew();
+        var next = 0;
+        try
+        {
+            using var smtp = new SmtpClient { Timeout = (int)SmtpTimeout.TotalMilliseconds };
+            for (; next < batch.Count; next++)
+            {
+                // Stop well before the lease ends, so no other instance takes over a row this one may still send.
+                if (started.Elapsed > lease / 2)
+                    break;
+                var email = batch[next];
+                try
+                {
+                    if (!smtp.IsConnected)
+                        await ConnectAsync(smtp, ct);
+                    await smtp.SendAsync(ToMimeMessage(email), ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    await MarkFailedAsync(email, e);
+                    if (!smtp.IsConnected && e is not SmtpCommandException)
+                    {
+                        // The server is unreachable: the rest of the batch would fail the same way; give them the same outcome now.
+                        for (next++; next < batch.Count; next++)
+                            await MarkFailedAsync(batch[next], e);
+                        break;
+                    }
+                    continue;
+                }
+                await MarkSentAsync(email);
+            }
+            if (smtp.IsConnected)
+                await smtp.DisconnectAsync(quit: true, CancellationToken.None);
+        }
+        finally
+        {
+            // The row in flight when cancelled (if any) keeps its lease: it may have been delivered, so it is not released.
+            var untried = batch.Skip(next + (ct.IsCancellationRequested ? 1 : 0)).Select(e => e.Id).ToArray();
+            if (untried.Length > 0)
+                await ReleaseAsync(untried);
+        }
+        return batch.Count;
+    }
+
+    private async Task ConnectAsync(SmtpClient smtp, CancellationToken ct)
+    {
+        // Port 465 speaks TLS from the first byte; elsewhere upgrade with STARTTLS whenever the server offers it.
+        var security = _settings.SmtpPort == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
+        await smtp.ConnectAsync(_settings.SmtpHost!, _settings.SmtpPort, security, ct);
+        if (_settings.Username is not null)
+            await smtp.AuthenticateAsync(_settings.Username, _settings.Password ?? "", ct);
+    }
+
+    private MimeMessage ToMimeMessage(ClaimedEmail email)
+    {
+        var message = new MimeMessage
+        {
+            Subject = email.Subject,
+            Date = clock.GetUtcNow(),
+            MessageId = StripBrackets(email.MessageId),
+            Body = new BodyBuilder { TextBody = email.TextBody, HtmlBody = email.HtmlBody }.ToMessageBody(),
+        };
+        message.From.Add(_from);
+        message.To.Add(new MailboxAddress(email.ToName, email.ToAddress));
+        if (email.InReplyTo is not null)
+            message.InReplyTo = StripBrackets(email.InReplyTo);
+        if (email.ReferencesHeader is not null)
+        {
+            foreach (var id in email.ReferencesHeader.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                message.References.Add(StripBrackets(id));
+        }
+        // Mail-loop protection: auto-responders must not answer notifications.
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Headers.Add("X-Auto-Response-Suppress", "All");
+        return message;
+    }
+
+    private static string StripBrackets(string id) => id.Trim().TrimStart('<').TrimEnd('>');
+
+    private async Task MarkSentAsync(ClaimedEmail email)
+    {
+        // Not cancellable: once the server accepted the message, recording that matters more than a fast shutdown.
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await connection.ExecuteAsync(new CommandDefinition(MarkSentSql, new { email.Id, email.Attempts }));
+    }
+
+    private async Task MarkFailedAsync(ClaimedEmail email, Exception error)
+    {
+        // A recipient the server refuses for good (5xx on RCPT) will not get better by retrying.
+        var permanent = error is SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } command && (int)command.StatusCode >= 500;
+        var message = Describe(error);
+        logger.LogWarning("Email {OutboxId} attempt {Attempt} failed: {Error}", email.Id, email.Attempts, message);
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await connection.ExecuteAsync(new CommandDefinition(MarkFailedSql, new
+        {
+            email.Id,
+            email.Attempts,
+            Permanent = permanent,
+            _settings.MaxAttempts,
+            Backoff = Backoff(email.Attempts),
+            Error = message,
+        }));
+    }
+
+    private async Task ReleaseAsync(Guid[] ids)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+        await connection.ExecuteAsync(new CommandDefinition(ReleaseSql, new { Ids = ids }));
+    }
+
+    /// <summary>base · 2^(attempt−1), capped at EMAIL_BACKOFF_MAX_MS.</summary>
+    internal TimeSpan Backoff(int attempt)
+    {
+        var ms = _settings.BackoffBaseMs * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        return TimeSpan.FromMilliseconds(Math.Min(ms, _settings.BackoffMaxMs));
+    }
+
+    // Only the exception's type and message: MailKit never puts the password there, and the settings are never logged.
+    private static string Describe(Exception e)
+    {
+        var text = $"{e.GetType().Name}: {e.Message}";
+        return text.Length > MaxErrorLength ? text[..MaxErrorLength] : text;
+    }
+
+    /// <summary>LISTENs for the outbox's NOTIFY so new mail goes out at once; falls back to polling while the database is away.</summary>
+    private sealed class OutboxWakeUp(NpgsqlDataSource dataSource, ILogger logger) : IAsyncDisposable
+    {
+        private NpgsqlConnection? _connection;
+
+        public async Task WaitAsync(TimeSpan timeout, CancellationToken ct)
+        {
+            try
+            {
+                if (_connection is null)
+                {
+                    _connection = await dataSource.OpenConnectionAsync(ct);
+                    await using var listen = new NpgsqlCommand($"LISTEN {EmailOutbox.NotifyChannel}", _connection);
+                    await listen.ExecuteNonQueryAsync(ct);
+                }
+                await _connection.WaitAsync(timeout, ct);
+            }
+            catch (NpgsqlException e)
+            {
+                logger.LogDebug("Outbox LISTEN connection lost ({Message}); polling", e.Message);
+                await DisposeAsync();
+                await Task.Delay(timeout, ct);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_connection is not null)
+                await _connection.DisposeAsync();
+            _connection = null;
+        }
+    }
+}
