@@ -4,12 +4,13 @@ using Npgsql;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Email;
 
 namespace SupportDesk.Features.Auth.ForgotPassword;
 
 public sealed record ForgotPasswordCommand(string Email) : ICommand;
 
-public sealed class ForgotPasswordHandler(NpgsqlDataSource dataSource, AppSettings settings, TimeProvider clock)
+public sealed class ForgotPasswordHandler(NpgsqlDataSource dataSource, AppSettings settings, TimeProvider clock, EmailOutbox emails)
     : ICommandHandler<ForgotPasswordCommand>
 {
     private const string UserSql = "SELECT id FROM users WHERE lower(email) = @Email AND is_active";
@@ -36,6 +37,11 @@ public sealed class ForgotPasswordHandler(NpgsqlDataSource dataSource, AppSettin
             Hash = RefreshTokens.Hash(token),
             ExpiresAt = clock.GetUtcNow().UtcDateTime.AddMinutes(settings.PasswordResetMinutes),
         }, transaction, cancellationToken: ct));
+
+        // The link points at the front-end (PUBLIC_URL), which posts the token to /auth/reset-password.
+        var resetLink = $"{settings.Email.PublicUrl ?? "http://localhost:3000"}/reset-password?token={Uri.EscapeDataString(token)}";
+        await emails.EnqueueAsync(connection, transaction,
+            new OutgoingEmail(EmailTemplateKeys.PasswordReset, userId.Value, null, new EmailModel { ResetLink = resetLink }), ct);
         await transaction.CommitAsync(ct);
         return Unit.Value;
     }

@@ -34,8 +34,8 @@ public sealed class AssignTicketHandler(NpgsqlDataSource dataSource, TicketActiv
 
         var updated = await connection.QuerySingleAsync<TicketResponse>(
             new CommandDefinition(Sql, new { Id = ticket.Id, AssigneeId = assigneeId }, transaction, cancellationToken: ct));
-        await activity.RecordAsync(connection, transaction, ticket.Id, command.Actor,
-            [new HistoryEntry("assigned", "assignee_id", ticket.AssigneeId?.ToString(), assigneeId?.ToString())], ct);
+        await activity.UpdatedAsync(connection, transaction, ticket, updated,
+            [new HistoryEntry("assigned", "assignee_id", ticket.AssigneeId?.ToString(), assigneeId?.ToString())], command.Actor, ct);
         await transaction.CommitAsync(ct);
         return updated;
     }

@@ -50,7 +50,7 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
             CreatedBy = actor.Id,
         }, transaction, cancellationToken: ct));
 
-        await activity.RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("created", null, null, ticket.Title)], ct);
+        await activity.CreatedAsync(connection, transaction, ticket, actor, ct);
         await transaction.CommitAsync(ct);
         return ticket;
     }

@@ -100,7 +100,7 @@ public sealed class UpdateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
             Category = category, Tags = tags, AssigneeId = assigneeId, ResolvedAt = resolvedAt, ClosedAt = closedAt,
         }, transaction, cancellationToken: ct));
 
-        await activity.RecordAsync(connection, transaction, ticket.Id, actor, history, ct);
+        await activity.UpdatedAsync(connection, transaction, ticket, updated, history, actor, ct);
         await transaction.CommitAsync(ct);
         return updated;
     }
