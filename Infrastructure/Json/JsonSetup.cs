@@ -20,5 +20,7 @@ public static class JsonSetup
         options.AllowTrailingCommas = false;
         options.ReadCommentHandling = JsonCommentHandling.Disallow;
         options.MaxDepth = 32;
+        // {"role":"customer","role":"admin"}: two parsers could read different values; refuse rather than pick one.
+        options.AllowDuplicateProperties = false;
     }
 }

@@ -1,0 +1,110 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
+using SupportDesk.Infrastructure.Json;
+
+namespace SupportDesk.Tests.Security;
+
+/// <summary>One mapped API route, read from the running app's endpoint table (not a hand-written list).</summary>
+public sealed record ApiRoute(string Method, string Pattern, RoutePattern Parsed, Type? BodyType, bool BodyOptional)
+{
+    public string Key => $"{Method} {Pattern}";
+    public IEnumerable<string> ParameterNames => Parsed.Parameters.Select(p => p.Name);
+
+    /// <summary>The URL with each route parameter replaced by the value the resolver gives for it.</summary>
+    public string Url(Func<string, string> valueFor)
+    {
+        var segments = Parsed.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+        {
+            RoutePatternLiteralPart literal => literal.Content,
+            RoutePatternParameterPart parameter => Uri.EscapeDataString(valueFor(parameter.Name)),
+            RoutePatternSeparatorPart separator => separator.Content,
+            _ => "",
+        })));
+        return "/" + string.Join('/', segments);
+    }
+
+    /// <summary>The JSON field names of the body type (snake_case, Optional&lt;T&gt; unwrapped) with their CLR types.</summary>
+    public IReadOnlyList<(string Name, Type Type)> BodyFields() => BodyType is null
+        ? []
+        : BodyType.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite || BodyType.GetConstructors().Any(c => c.GetParameters().Any(a => a.Name == p.Name)))
+            .Where(p => p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null)
+            .Select(p => (JsonSetup.ToSnakeCase(p.Name), Unwrap(p.PropertyType)))
+            .ToList();
+
+    private static Type Unwrap(Type type)
+    {
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Optional<>))
+            type = type.GetGenericArguments()[0];
+        return Nullable.GetUnderlyingType(type) ?? type;
+    }
+
+    public static IReadOnlyList<ApiRoute> From(IServiceProvider services) =>
+        services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>()?.ExcludeFromDescription != true)
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(method => new ApiRoute(
+                method,
+                "/" + e.RoutePattern.RawText!.Trim('/'),
+                e.RoutePattern,
+                e.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType,
+                e.Metadata.GetMetadata<IAcceptsMetadata>()?.IsOptional == true)))
+            .OrderBy(r => r.Pattern).ThenBy(r => r.Method)
+            .ToList();
+}
+
+/// <summary>Hostile values for one JSON field, whatever its type.</summary>
+public static class HostileValues
+{
+    public static IEnumerable<(string Name, JsonNode? Value)> For(Type fieldType)
+    {
+        yield return ("null", null);
+        yield return ("number", JsonValue.Create(12345));
+        yield return ("negative", JsonValue.Create(-1));
+        yield return ("huge number", JsonValue.Create(1e300));
+        yield return ("boolean", JsonValue.Create(true));
+        yield return ("object", new JsonObject { ["nested"] = "x" });
+        yield return ("array", new JsonArray("a", 1, null));
+        yield return ("empty string", JsonValue.Create(""));
+        yield return ("10k string", JsonValue.Create(new string('x', 10_000)));
+        yield return ("sql injection", JsonValue.Create("' OR 1=1; DROP TABLE tickets; --"));
+        yield return ("script", JsonValue.Create("<script>alert(1)</script>{{ 7*7 }}"));
+        yield return ("nil uuid", JsonValue.Create("00000000-0000-0000-0000-000000000000"));
+        yield return ("bad uuid", JsonValue.Create("not-a-uuid"));
+        yield return ("unknown enum", JsonValue.Create("definitely_not_a_value"));
+        if (fieldType == typeof(string[]))
+            yield return ("array of numbers", new JsonArray(1, 2, 3));
+    }
+
+    /// <summary>Bodies that are not the right shape at all.</summary>
+    public static IEnumerable<(string Name, byte[] Body)> MalformedBodies()
+    {
+        static byte[] Utf8(string s) => System.Text.Encoding.UTF8.GetBytes(s);
+        yield return ("truncated", Utf8("{\"title\": "));
+        yield return ("not json", Utf8("this is not json"));
+        yield return ("array root", Utf8("[1,2,3]"));
+        yield return ("string root", Utf8("\"hello\""));
+        yield return ("number root", Utf8("42"));
+        yield return ("null root", Utf8("null"));
+        yield return ("empty", []);
+        yield return ("deep nesting", Utf8(new string('[', 200) + new string(']', 200)));
+        yield return ("invalid utf-8", [(byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', 0xC3, 0x28, 0xFF, (byte)'"', (byte)'}']);
+        yield return ("number overflow", Utf8("{\"limit\": 1e400}"));
+        yield return ("duplicate keys", Utf8("{\"title\":\"a\",\"title\":\"b\"}"));
+    }
+
+    public static readonly string[] PathValues =
+    [
+        "not-a-uuid", "00000000-0000-0000-0000-000000000000", new('a', 300), "' OR 1=1--", "-1", "99999999999999999999", "%00", "..%2F..%2Fetc%2Fpasswd",
+    ];
+
+    public static readonly string[] QueryStrings =
+    [
+        "limit=-1", "limit=0", "limit=100000000000", "limit=abc", "offset=-5", "offset=99999999999", "limit=1&offset=1e9",
+        "status=' OR 1=1--", "q=%00", "query=" + new string('q', 5000), "sort=;DROP TABLE users", "created_after=not-a-date",
+    ];
+}

@@ -1,0 +1,119 @@
+using System.Net.Http.Json;
+using Dapper;
+using Npgsql;
+using SupportDesk.Tests.Infrastructure;
+
+namespace SupportDesk.Tests.Security;
+
+/// <summary>
+/// A database and app of their own for the generated suites, with one object of each kind owned by customer A,
+/// so requests can be aimed at real rows and a fingerprint of every table can prove a refusal changed nothing.
+/// </summary>
+public sealed class SecuritySuiteApp : IAsyncDisposable
+{
+    public required TestDatabase Database { get; init; }
+    public required SupportDeskFactory Factory { get; init; }
+    public required Dictionary<string, TestUser> Users { get; init; }
+    public required Dictionary<string, string> Objects { get; init; }
+    private string _fingerprintSql = "";
+
+    public static async Task<SecuritySuiteApp> StartAsync()
+    {
+        var database = await TestDatabase.CreateAsync("sd_security");
+        var factory = new SupportDeskFactory(SupportDeskFactory.DefaultSettings(database.Url));
+        using (var probe = factory.CreateClient())
+            (await probe.GetAsync("/health")).EnsureSuccessStatusCode();
+
+        var users = new Dictionary<string, TestUser>();
+        await using var db = new NpgsqlConnection(database.ConnectionString);
+        await db.OpenAsync();
+        foreach (var name in new[] { "owner", "stranger", "agent", "admin", "target" })
+        {
+            var role = name switch { "agent" => "agent", "admin" => "admin", _ => "customer" };
+            var email = AppFixture.UniqueEmail(name);
+            var password = $"pw-{Guid.NewGuid():N}";
+            var id = Guid.CreateVersion7();
+            await db.ExecuteAsync("INSERT INTO users (id, email, password_hash, first_name, last_name, role) VALUES (@id, @email, @hash, @name, 'Test', @role)",
+                new { id, email, hash = BCrypt.Net.BCrypt.HashPassword(password, 4), name, role });
+            using var client = factory.CreateClient();
+            var login = await (await client.PostAsJsonAsync("/auth/login", new { email, password })).ReadAsync<AuthBody>();
+            users[name] = new TestUser(id, email, password, role, login.AccessToken);
+        }
+
+        var app = new SecuritySuiteApp { Database = database, Factory = factory, Users = users, Objects = [] };
+        await app.SeedObjectsAsync(db);
+        app._fingerprintSql = await BuildFingerprintSqlAsync(db);
+        return app;
+    }
+
+    public HttpClient ClientFor(string? user)
+    {
+        var client = Factory.CreateClient();
+        if (user is not null)
+            client.DefaultRequestHeaders.Authorization = new("Bearer", Users[user].Token);
+        return client;
+    }
+
+    /// <summary>One object of each kind, owned by (or about) customer "owner".</summary>
+    private async Task SeedObjectsAsync(NpgsqlConnection db)
+    {
+        using var owner = ClientFor("owner");
+        var ticket = await (await owner.PostAsJsonAsync("/tickets", new { title = "Owner's ticket", description = "Only the owner and staff may see this" })).JsonAsync();
+        Objects["ticket"] = ticket.GetProperty("id").GetGuid().ToString();
+        Objects["ticket_number"] = ticket.GetProperty("number").GetInt64().ToString();
+        Objects["target_user"] = Users["target"].Id.ToString();
+        Objects["email_template"] = "ticket_created";
+        Objects["email_outbox"] = (await db.ExecuteScalarAsync<Guid?>("SELECT id FROM email_outbox LIMIT 1"))?.ToString() ?? Guid.NewGuid().ToString();
+        if (await db.ExecuteScalarAsync<bool>("SELECT to_regclass('knowledge_base_articles') IS NOT NULL"))
+        {
+            using var agent = ClientFor("agent");
+            var article = await (await agent.PostAsJsonAsync("/knowledge-base", new { title = "Reset your password", content = "Step by step", category = "account", tags = new[] { "password" }, is_published = true })).JsonAsync();
+            Objects["article"] = article.GetProperty("id").GetGuid().ToString();
+            Objects["article_slug"] = article.GetProperty("slug").GetString()!;
+        }
+        if (await db.ExecuteScalarAsync<bool>("SELECT to_regclass('notifications') IS NOT NULL"))
+        {
+            Objects["notification"] = (await db.ExecuteScalarAsync<Guid?>("SELECT id FROM notifications WHERE user_id = @Id LIMIT 1", new { Users["owner"].Id }))?.ToString()
+                ?? Guid.NewGuid().ToString();
+        }
+    }
+
+    /// <summary>The value a route parameter takes: the seeded object the route's area and parameter name point at.</summary>
+    public string ValueFor(ApiRoute route, string parameter) => (route.Pattern, parameter) switch
+    {
+        (_, "number") => Objects["ticket_number"],
+        (_, "slug") => Objects.GetValueOrDefault("article_slug", "no-such-article"),
+        (_, "key") => Objects["email_template"],
+        var (p, _) when p.StartsWith("/tickets") => Objects["ticket"],
+        var (p, _) when p.StartsWith("/users") => Objects["target_user"],
+        var (p, _) when p.StartsWith("/knowledge-base") => Objects.GetValueOrDefault("article", Guid.NewGuid().ToString()),
+        var (p, _) when p.StartsWith("/notifications") => Objects.GetValueOrDefault("notification", Guid.NewGuid().ToString()),
+        var (p, _) when p.StartsWith("/email-outbox") => Objects["email_outbox"],
+        _ => Guid.NewGuid().ToString(),
+    };
+
+    /// <summary>Row count and newest row version of every table: equal before and after means nothing was written.</summary>
+    public async Task<string> FingerprintAsync()
+    {
+        await using var db = new NpgsqlConnection(Database.ConnectionString);
+        return await db.ExecuteScalarAsync<string>(_fingerprintSql) ?? "";
+    }
+
+    private static async Task<string> BuildFingerprintSqlAsync(NpgsqlConnection db)
+    {
+        // Tables written by background work rather than by requests are left out.
+        var tables = (await db.QueryAsync<string>("""
+            SELECT tablename FROM pg_tables
+            WHERE schemaname = 'public' AND tablename NOT IN ('VersionInfo', 'realtime_events')
+            ORDER BY tablename
+            """)).ToList();
+        var parts = tables.Select(t => $"(SELECT '{t}:' || count(*) || '/' || coalesce(max(xmin::text::bigint), 0) FROM \"{t}\")");
+        return "SELECT " + string.Join(" || ',' || ", parts);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
