@@ -13,20 +13,6 @@ namespace SupportDesk.Tests.Security;
 /// </summary>
 public sealed class BadInputSuiteTests(ITestOutputHelper output)
 {
-    // Valid bodies to start from, so each mutation changes exactly one thing.
-    private static JsonObject SampleBody(ApiRoute route, SecuritySuiteApp app) => route.Key switch
-    {
-        "POST /auth/register" => new() { ["email"] = "fresh@example.test", ["password"] = "password123", ["first_name"] = "A", ["last_name"] = "B" },
-        "POST /auth/login" => new() { ["email"] = app.Users["owner"].Email, ["password"] = "wrong-password" },
-        "POST /tickets" => new() { ["title"] = "Broken", ["description"] = "It broke", ["priority"] = "high", ["category"] = "c", ["tags"] = new JsonArray("a") },
-        "PUT /tickets/{id:guid}" or "PATCH /tickets/{id:guid}" => new() { ["title"] = "Renamed" },
-        "POST /tickets/{id:guid}/comments" => new() { ["content"] = "Hello", ["comment_type"] = "public" },
-        "POST /tickets/{id:guid}/assign" => new() { ["assignee_id"] = app.Users["agent"].Id.ToString() },
-        "POST /users" => new() { ["email"] = "staff@example.test", ["password"] = "password123", ["first_name"] = "S", ["last_name"] = "T", ["role"] = "agent" },
-        "PATCH /users/{id:guid}" => new() { ["first_name"] = "Renamed" },
-        _ => [],
-    };
-
     [Fact]
     public async Task No_route_answers_hostile_input_with_a_5xx_or_a_write()
     {
@@ -66,7 +52,7 @@ public sealed class BadInputSuiteTests(ITestOutputHelper output)
                 foreach (var value in HostileValues.PathValues)
                     await SendAsync($"{route.Key} path {parameter}={value[..Math.Min(20, value.Length)]}", method,
                         route.Url(p => p == parameter ? value : app.ValueFor(route, p)),
-                        route.BodyType is null ? null : Json(SampleBody(route, app)), mustRefuse: true);
+                        route.BodyType is null ? null : Json(SampleBodies.For(route, app)), mustRefuse: true);
 
             if (route.Method == "GET")
                 foreach (var query in HostileValues.QueryStrings)
@@ -88,11 +74,11 @@ public sealed class BadInputSuiteTests(ITestOutputHelper output)
             foreach (var (field, fieldType) in route.BodyFields())
                 foreach (var (valueName, value) in HostileValues.For(fieldType))
                 {
-                    var body = SampleBody(route, app);
+                    var body = SampleBodies.For(route, app);
                     body[field] = value?.DeepClone();
                     await SendAsync($"{route.Key} {field}={valueName}", method, url, Json(body), mustRefuse: false);
                 }
-            var unknownField = SampleBody(route, app);
+            var unknownField = SampleBodies.For(route, app);
             unknownField["is_admin"] = true;
             await SendAsync($"{route.Key} unknown field", method, url, Json(unknownField), mustRefuse: true);
         }

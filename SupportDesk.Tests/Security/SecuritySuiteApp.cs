@@ -54,6 +54,14 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         return client;
     }
 
+    /// <summary>New objects in place of the seeded ones (after a route deleted them).</summary>
+    public async Task RefreshObjectsAsync()
+    {
+        await using var db = new NpgsqlConnection(Database.ConnectionString);
+        await db.OpenAsync();
+        await SeedObjectsAsync(db);
+    }
+
     /// <summary>One object of each kind, owned by (or about) customer "owner".</summary>
     private async Task SeedObjectsAsync(NpgsqlConnection db)
     {

@@ -1,0 +1,87 @@
+using System.Text;
+
+namespace SupportDesk.Tests.Security;
+
+/// <summary>
+/// anonymous, customer A (owner of the objects), customer B, agent, admin × every route of the route table,
+/// against a declared expectation. A route without a declared expectation fails the suite, so a new route
+/// cannot ship without someone deciding who may call it.
+/// </summary>
+public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
+{
+    private static readonly string?[] Callers = [null, "owner", "stranger", "agent", "admin"];
+
+    // Expected status for (anonymous, owner, stranger, agent, admin). Objects in paths belong to the owner.
+    private static readonly Dictionary<string, int[]> Expected = new()
+    {
+        ["GET /health"] = [200, 200, 200, 200, 200],
+        ["GET /health/live"] = [200, 200, 200, 200, 200],
+        ["GET /health/ready"] = [200, 200, 200, 200, 200],
+        ["POST /auth/register"] = [201, 201, 201, 201, 201],
+        ["POST /auth/login"] = [200, 200, 200, 200, 200],
+        ["GET /auth/me"] = [401, 200, 200, 200, 200],
+        ["POST /auth/refresh"] = [401, 401, 401, 401, 401],
+        ["POST /auth/logout"] = [204, 204, 204, 204, 204],
+        ["POST /auth/change-password"] = [401, 400, 400, 400, 400],
+        ["POST /auth/forgot-password"] = [202, 202, 202, 202, 202],
+        ["POST /auth/reset-password"] = [400, 400, 400, 400, 400],
+        ["GET /users"] = [401, 403, 403, 403, 200],
+        ["POST /users"] = [401, 403, 403, 403, 201],
+        ["GET /users/{id:guid}"] = [401, 403, 403, 403, 200],
+        ["PATCH /users/{id:guid}"] = [401, 403, 403, 403, 200],
+        ["GET /tickets"] = [401, 200, 200, 200, 200],
+        ["POST /tickets"] = [401, 201, 201, 201, 201],
+        ["GET /tickets/{id:guid}"] = [401, 200, 404, 200, 200],
+        ["GET /tickets/by-number/{number:long}"] = [401, 200, 404, 200, 200],
+        ["PUT /tickets/{id:guid}"] = [401, 200, 404, 200, 200],
+        ["PATCH /tickets/{id:guid}"] = [401, 200, 404, 200, 200],
+        ["DELETE /tickets/{id:guid}"] = [401, 403, 403, 403, 204],
+        ["POST /tickets/{id:guid}/assign"] = [401, 403, 403, 200, 200],
+        ["POST /tickets/{id:guid}/comments"] = [401, 201, 404, 201, 201],
+        ["GET /tickets/{id:guid}/comments"] = [401, 200, 404, 200, 200],
+        ["GET /tickets/{id:guid}/history"] = [401, 200, 404, 200, 200],
+        ["GET /email-templates"] = [401, 403, 403, 403, 200],
+        ["GET /email-templates/{key}"] = [401, 403, 403, 403, 200],
+        ["PUT /email-templates/{key}"] = [401, 403, 403, 403, 200],
+        ["POST /email-templates/{key}/preview"] = [401, 403, 403, 403, 200],
+        ["GET /email-outbox"] = [401, 403, 403, 403, 200],
+        // The seeded outbox row is pending, not failed, so an admin's retry is a conflict.
+        ["POST /email-outbox/{id:guid}/retry"] = [401, 403, 403, 403, 409],
+    };
+
+    [Fact]
+    public async Task Every_route_answers_every_caller_as_declared()
+    {
+        await using var app = await SecuritySuiteApp.StartAsync();
+        var routes = ApiRoute.From(app.Factory.Services);
+        var undeclared = routes.Where(r => !Expected.ContainsKey(r.Key)).Select(r => r.Key).ToList();
+        Assert.True(undeclared.Count == 0, "routes without a declared expectation: " + string.Join(", ", undeclared));
+
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var route in routes)
+        {
+            for (var i = 0; i < Callers.Length; i++)
+            {
+                // Destructive routes get a fresh object per caller, so one caller's delete cannot change the next answer.
+                if (route.Method == "DELETE")
+                    await app.RefreshObjectsAsync();
+                using var client = app.ClientFor(Callers[i]);
+                var url = route.Url(p => app.ValueFor(route, p));
+                using var request = new HttpRequestMessage(new HttpMethod(route.Method), url);
+                if (route.BodyType is not null)
+                    request.Content = new StringContent(SampleBodies.For(route, app).ToJsonString(), Encoding.UTF8, "application/json");
+                using var response = await client.SendAsync(request);
+                sent++;
+                var expected = Expected[route.Key][i];
+                if ((int)response.StatusCode != expected)
+                    failures.Add($"{Callers[i] ?? "anonymous"} {route.Key}: expected {expected}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+            if (route.Method == "DELETE")
+                await app.RefreshObjectsAsync();
+        }
+
+        output.WriteLine($"authorization matrix: {routes.Count} routes × {Callers.Length} callers = {sent} requests, {failures.Count} unexpected");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+}
