@@ -68,21 +68,41 @@ public sealed class UsersAdminTests(AppFixture app)
     [Fact]
     public async Task List_is_paged_and_filters_by_role()
     {
-        var admin = await app.CreateUserAsync("admin");
-        await app.CreateUserAsync("agent");
-        await app.CreateUserAsync("agent");
-        using var client = app.ClientFor(admin);
+        // Other tests add agents to the shared database at any moment, which would shift pages between two
+        // requests; this one gets a database of its own so its pages are its rows only.
+        await using var database = await TestDatabase.CreateAsync("sd_userpages");
+        await using var factory = new SupportDeskFactory(SupportDeskFactory.DefaultSettings(database.Url));
+        using var anonymous = factory.CreateClient();
+        (await anonymous.GetAsync("/health")).EnsureSuccessStatusCode();
+        var agentIds = new List<Guid>();
+        await using (var db = new Npgsql.NpgsqlConnection(database.ConnectionString))
+        {
+            foreach (var (email, role) in new[] { ("boss@example.test", "admin"), ("a1@example.test", "agent"), ("a2@example.test", "agent"), ("a3@example.test", "agent"), ("c1@example.test", "customer") })
+            {
+                var id = Guid.CreateVersion7();
+                if (role == "agent") agentIds.Add(id);
+                await db.ExecuteAsync("INSERT INTO users (id, email, password_hash, first_name, last_name, role) VALUES (@id, @email, @hash, 'T', 'U', @role)",
+                    new { id, email, hash = BCrypt.Net.BCrypt.HashPassword("pw-password", 4), role });
+                await Task.Delay(5);
+            }
+        }
+        var login = await (await anonymous.PostAsJsonAsync("/auth/login", new { email = "boss@example.test", password = "pw-password" })).ReadAsync<AuthBody>();
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", login.AccessToken);
 
-        var page = await (await client.GetAsync("/users?role=agent&limit=1&offset=0")).JsonAsync();
-        Assert.Equal(1, page.GetProperty("limit").GetInt32());
-        Assert.Equal(0, page.GetProperty("offset").GetInt32());
-        Assert.True(page.GetProperty("total").GetInt64() >= 2);
-        var items = page.GetProperty("items");
-        Assert.Equal(1, items.GetArrayLength());
-        Assert.Equal("agent", items[0].GetProperty("role").GetString());
-
-        var next = await (await client.GetAsync("/users?role=agent&limit=1&offset=1")).JsonAsync();
-        Assert.NotEqual(items[0].GetProperty("id").GetGuid(), next.GetProperty("items")[0].GetProperty("id").GetGuid());
+        var seen = new List<Guid>();
+        for (var offset = 0; offset < 3; offset += 2)
+        {
+            var page = await (await client.GetAsync($"/users?role=agent&limit=2&offset={offset}")).JsonAsync();
+            Assert.Equal(3, page.GetProperty("total").GetInt64());
+            Assert.Equal(2, page.GetProperty("limit").GetInt32());
+            Assert.Equal(offset, page.GetProperty("offset").GetInt32());
+            Assert.All(page.GetProperty("items").EnumerateArray(), u => Assert.Equal("agent", u.GetProperty("role").GetString()));
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(u => u.GetProperty("id").GetGuid()));
+        }
+        // Newest first, no overlap, nothing skipped.
+        Assert.Equal(Enumerable.Reverse(agentIds), seen);
+        Assert.Equal(5, (await (await client.GetAsync("/users")).JsonAsync()).GetProperty("total").GetInt64());
     }
 
     [Theory]
