@@ -1,6 +1,8 @@
 using Serilog;
 using SupportDesk.Features.Auth;
 using SupportDesk.Features.Health;
+using SupportDesk.Features.KnowledgeBase;
+using SupportDesk.Features.Search;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure;
 using SupportDesk.Infrastructure.Cli;
@@ -49,6 +51,8 @@ var api = app.MapGroup("").AddValidation();
 api.MapHealth();
 api.MapAuth();
 api.MapUsers();
+api.MapKnowledgeBase();
+api.MapSearch();
 
 app.Run();
 return 0;
