@@ -31,6 +31,8 @@ public sealed class SearchInputTests(AppFixture app)
             "%FF%FE%FD",                                           // bytes that are not UTF-8
             "%C3%28",                                              // a broken two-byte sequence
             "%E2%82",                                              // a truncated three-byte sequence
+            "%ED%A0%80",                                           // an encoded lone surrogate (invalid UTF-8)
+            "%C0%AF",                                              // an overlong encoding of '/'
             "%F0%9F%94%91%20key",                                  // emoji
             "%E5%AF%86%E7%A0%81",                                  // CJK
             "%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C",                // Cyrillic
