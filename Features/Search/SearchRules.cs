@@ -38,12 +38,30 @@ public static class SearchRules
     public const string Markers = "\uE000\uE001";
     public const string HeadlineOptions = "StartSel=\uE000, StopSel=\uE001, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"";
 
-    /// <summary>The tsquery of @Query in configuration @Config (SEARCH_LANGUAGE). Quotes, or, -exclusions; never a syntax error.</summary>
-    public const string TsQuery = "websearch_to_tsquery(@Config::regconfig, @Query)";
+    /// <summary>
+    /// Stands for the text search configuration in search SQL; <see cref="ForLanguage"/> replaces it with a
+    /// literal. A literal, not a parameter: text-to-regconfig is a stable cast, so with a parameter the planner
+    /// cannot fold websearch_to_tsquery(…) into a constant and re-parses the query for every row it filters.
+    /// </summary>
+    public const string Config = "__search_config__";
+
+    /// <summary>The tsquery of @Query (quotes, or, -exclusions; never a syntax error).</summary>
+    public const string TsQuery = $"websearch_to_tsquery({Config}, @Query)";
 
     /// <summary>ts_headline of a text column or expression, with the markers stripped and the length bounded.</summary>
     public static string Headline(string text) =>
-        $"ts_headline(@Config::regconfig, left(translate({text}, @Markers, ''), {SnippetSourceChars}), {TsQuery}, @HeadlineOptions)";
+        $"ts_headline({Config}, left(translate({text}, @Markers, ''), {SnippetSourceChars}), {TsQuery}, @HeadlineOptions)";
+
+    /// <summary>
+    /// The SQL with <see cref="Config"/> replaced by the configuration as a regconfig literal. Only ever a
+    /// SEARCH_LANGUAGE value: AppSettings allows [a-z0-9_] names and start-up checks them against pg_ts_config.
+    /// </summary>
+    public static string ForLanguage(this string sql, string language)
+    {
+        if (language.Length == 0 || !language.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_'))
+            throw new ArgumentException("Not a text search configuration name.", nameof(language));
+        return sql.Replace(Config, $"'{language}'::regconfig", StringComparison.Ordinal);
+    }
 
     /// <summary>The rules for a free-text query parameter (query, or q on /tickets).</summary>
     public static IRuleBuilderOptions<T, string?> ValidSearchQuery<T>(this IRuleBuilder<T, string?> rule) =>

@@ -31,8 +31,8 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     private const string StaffComments = "t.deleted_at IS NULL";
     private const string StaffArticles = "true";
 
-    private static readonly string CustomerSql = BuildSql(CustomerTickets, CustomerComments, CustomerArticles);
-    private static readonly string StaffSql = BuildSql(StaffTickets, StaffComments, StaffArticles);
+    private readonly string _customerSql = SqlFor(staff: false, settings.SearchLanguage);
+    private readonly string _staffSql = SqlFor(staff: true, settings.SearchLanguage);
 
     // Each source takes its newest matches (at most @Cap) through its own GIN or created_at index; they are ranked,
     // merged into one list, paged, and only then are titles joined and snippets made for the page.
@@ -100,13 +100,16 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         ORDER BY p.rank DESC, p.id
         """;
 
+    /// <summary>The statement a customer's or a staff member's search runs (the benchmark EXPLAINs it).</summary>
+    internal static string SqlFor(bool staff, string language) =>
+        (staff ? BuildSql(StaffTickets, StaffComments, StaffArticles) : BuildSql(CustomerTickets, CustomerComments, CustomerArticles)).ForLanguage(language);
+
     public async ValueTask<GlobalSearchResponse> Handle(GlobalSearchQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginSearchAsync(ct);
-        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(query.User.IsStaff ? StaffSql : CustomerSql, new
+        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(query.User.IsStaff ? _staffSql : _customerSql, new
         {
-            Config = settings.SearchLanguage,
             query.Query,
             UserId = query.User.Id,
             Cap = SearchRules.CandidateLimit,
