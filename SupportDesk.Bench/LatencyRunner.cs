@@ -8,7 +8,7 @@ namespace SupportDesk.Bench;
 
 public sealed record Route(string Name, string PathAndQuery);
 
-public sealed record Measurement(string Route, string Role, int Requests, int Errors, double P50, double P95, double P99, double Max, double MeanHits);
+public sealed record Measurement(string Route, string Role, int Requests, int Errors, double P50, double P95, double P99, double Max, double MeanHits, IReadOnlyList<(double Ms, string Query)> Slowest);
 
 /// <summary>Times real HTTP requests, one at a time, against the running service.</summary>
 public sealed class LatencyRunner(HttpClient http, Action<string> log)
@@ -36,6 +36,7 @@ public sealed class LatencyRunner(HttpClient http, Action<string> log)
     public async Task<Measurement> MeasureAsync(Route route, string role, string token, IReadOnlyList<string> queries, int warmup)
     {
         var latencies = new List<double>(queries.Count);
+        var timed = new List<(double Ms, string Query)>(queries.Count);
         var errors = 0;
         long hits = 0;
         for (var i = -warmup; i < queries.Count; i++)
@@ -50,6 +51,7 @@ public sealed class LatencyRunner(HttpClient http, Action<string> log)
             if (i < 0)
                 continue;
             latencies.Add(watch.Elapsed.TotalMilliseconds);
+            timed.Add((watch.Elapsed.TotalMilliseconds, query));
             if (!response.IsSuccessStatusCode)
             {
                 errors++;
@@ -63,7 +65,7 @@ public sealed class LatencyRunner(HttpClient http, Action<string> log)
         latencies.Sort();
         return new Measurement(route.Name, role, latencies.Count, errors,
             Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), latencies[^1],
-            (double)hits / Math.Max(1, latencies.Count - errors));
+            (double)hits / Math.Max(1, latencies.Count - errors), timed.OrderByDescending(t => t.Ms).Take(8).ToList());
     }
 
     private static double Percentile(List<double> sorted, double p) =>

@@ -78,6 +78,7 @@ try
     routes.Add(new Route("articles GET /knowledge-base/search", "/knowledge-base/search?query={0}&limit=20"));
     routes.Add(new Route("global   GET /search/global", "/search/global?query={0}&limit=20"));
 
+    var slowest = new List<string>();
     report.AppendLine("| route | role | requests | errors | p50 | p95 | p99 | max | mean hits |");
     report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     foreach (var route in routes)
@@ -88,8 +89,14 @@ try
             var line = $"| {m.Route} | {m.Role} | {m.Requests} | {m.Errors} | {m.P50:F1} | {m.P95:F1} | {m.P99:F1} | {m.Max:F1} | {m.MeanHits:F1} |";
             Log(line);
             report.AppendLine(line);
+            slowest.Add($"- {m.Route.Trim()} as {m.Role}: " + string.Join(", ", m.Slowest.Select(s => $"`{s.Query}` {s.Ms:F0} ms")));
+            foreach (var (ms, q) in m.Slowest)
+                Log($"    slow: {ms,7:F1} ms  {q}");
         }
     }
+    report.AppendLine().AppendLine("Slowest queries:").AppendLine();
+    foreach (var line in slowest)
+        report.AppendLine(line);
 }
 finally
 {

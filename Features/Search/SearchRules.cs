@@ -20,7 +20,7 @@ public static class SearchRules
     /// matches more rows than this ranks only its newest matches and reports capped counts; ranking every
     /// match of a common word would read hundreds of thousands of rows per request.
     /// </summary>
-    public const int CandidateLimit = 1000;
+    public const int CandidateLimit = 200;
 
     public const int DefaultLimit = 20;
     public const int MaxLimit = 50;
