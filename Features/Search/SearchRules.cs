@@ -48,6 +48,15 @@ public static class SearchRules
     /// <summary>The tsquery of @Query (quotes, or, -exclusions; never a syntax error).</summary>
     public const string TsQuery = $"websearch_to_tsquery({Config}, @Query)";
 
+    /// <summary>
+    /// ORDER BY for the candidate scans: newest first. The CASE folds to one branch when the statement is planned.
+    /// PostgreSQL estimates a phrase ("a b", or a hyphenated word) like the AND of its words, walks the created_at
+    /// index expecting frequent hits and can read most of the table; for phrases the sort key is made unindexable,
+    /// so the GIN index supplies the (far fewer) rows holding all the words and only those are sorted.
+    /// </summary>
+    public static string NewestFirst(string alias) =>
+        $"CASE WHEN strpos({TsQuery}::text, '<') > 0 THEN {alias}.created_at + interval '0 s' ELSE {alias}.created_at END DESC, {alias}.id DESC";
+
     /// <summary>ts_headline of a text column or expression, with the markers stripped and the length bounded.</summary>
     public static string Headline(string text) =>
         $"ts_headline({Config}, left(translate({text}, @Markers, ''), {SnippetSourceChars}), {TsQuery}, @HeadlineOptions)";

@@ -39,7 +39,7 @@ public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettin
             SELECT a.id, a.search_vector
             FROM knowledge_base_articles a
             WHERE a.search_vector @@ {SearchRules.TsQuery} /*filters*/
-            ORDER BY a.created_at DESC, a.id DESC
+            ORDER BY {SearchRules.NewestFirst("a")}
             LIMIT @Cap
         ),
         page AS (

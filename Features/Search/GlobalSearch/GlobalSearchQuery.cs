@@ -41,7 +41,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
             SELECT t.id, t.search_vector
             FROM tickets t
             WHERE t.search_vector @@ {SearchRules.TsQuery} AND {tickets}
-            ORDER BY t.created_at DESC, t.id DESC
+            ORDER BY {SearchRules.NewestFirst("t")}
             LIMIT @Cap
         ),
         comment_candidates AS MATERIALIZED (
@@ -49,14 +49,14 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
             FROM comments c
             JOIN tickets t ON t.id = c.ticket_id
             WHERE c.search_vector @@ {SearchRules.TsQuery} AND {comments}
-            ORDER BY c.created_at DESC, c.id DESC
+            ORDER BY {SearchRules.NewestFirst("c")}
             LIMIT @Cap
         ),
         article_candidates AS MATERIALIZED (
             SELECT a.id, a.search_vector
             FROM knowledge_base_articles a
             WHERE a.search_vector @@ {SearchRules.TsQuery} AND {articles}
-            ORDER BY a.created_at DESC, a.id DESC
+            ORDER BY {SearchRules.NewestFirst("a")}
             LIMIT @Cap
         ),
         ticket_hits AS (
