@@ -3,6 +3,8 @@ using SupportDesk.Features.Auth;
 using SupportDesk.Features.Email;
 using SupportDesk.Features.Health;
 using SupportDesk.Features.Tickets;
+using SupportDesk.Features.KnowledgeBase;
+using SupportDesk.Features.Search;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure;
 using SupportDesk.Infrastructure.Cli;
@@ -61,6 +63,8 @@ api.MapAuth();
 api.MapUsers();
 api.MapTickets();
 api.MapEmailAdmin();
+api.MapKnowledgeBase();
+api.MapSearch();
 
 app.Run();
 return 0;

@@ -3,6 +3,7 @@ using Npgsql;
 using SupportDesk.Features.Users.EnsureAdmin;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Infrastructure;
 
@@ -21,6 +22,15 @@ public static class Startup
 
         if (settings.MigrateOnStartup)
             await MigrateWithRetryAsync(settings.ConnectionString, logger);
+
+        try
+        {
+            await SearchLanguage.EnsureAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), settings.SearchLanguage);
+        }
+        catch (NpgsqlException e) when (e.IsTransient && !settings.MigrateOnStartup)
+        {
+            logger.LogWarning("Could not check SEARCH_LANGUAGE against the database ({Message}); searches fail until it answers", e.Message);
+        }
 
         if (settings.AdminEmail is not null && settings.AdminPassword is not null)
         {

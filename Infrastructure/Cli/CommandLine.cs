@@ -3,6 +3,7 @@ using Mediator;
 using SupportDesk.Features.Users.EnsureAdmin;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Infrastructure.Cli;
 
@@ -20,6 +21,7 @@ public static class CommandLine
           supportdesk migrate status           list applied and pending migrations
           supportdesk migrate create NAME      write a new migration class into Migrations/
           supportdesk create-admin --email EMAIL --password PASSWORD [--first-name F] [--last-name L]
+          supportdesk search reindex           rebuild every stored search vector with SEARCH_LANGUAGE
           supportdesk healthcheck              exit 0 when the service on PORT answers /health with 200
         """;
 
@@ -43,7 +45,7 @@ public static class CommandLine
         }
     }
 
-    public static bool IsCommand(string[] args) => args is ["migrate", ..] or ["create-admin", ..] or ["help" or "--help" or "-h", ..];
+    public static bool IsCommand(string[] args) => args is ["migrate", ..] or ["create-admin", ..] or ["search", ..] or ["help" or "--help" or "-h", ..];
 
     public static int Scaffold(string[] args)
     {
@@ -85,6 +87,10 @@ public static class CommandLine
                     Console.WriteLine($"applied: {(applied.Count == 0 ? "none" : string.Join(", ", applied.Order()))}");
                     Console.WriteLine($"pending: {(MigrationRunner.HasPendingMigrations(settings.ConnectionString) ? "yes" : "none")}");
                     return 0;
+                case ["search", "reindex"]:
+                    await SearchLanguage.ReindexAsync(app.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(), settings.SearchLanguage);
+                    Console.WriteLine($"search vectors rebuilt with '{settings.SearchLanguage}'");
+                    return 0;
                 case ["create-admin", .. var rest]:
                     return await CreateAdminAsync(app, rest);
                 default:
@@ -95,6 +101,11 @@ public static class CommandLine
         catch (Npgsql.NpgsqlException e)
         {
             Console.Error.WriteLine($"supportdesk: database error: {e.Message}");
+            return 1;
+        }
+        catch (StartupException e)
+        {
+            Console.Error.WriteLine($"supportdesk: {e.Message}");
             return 1;
         }
     }

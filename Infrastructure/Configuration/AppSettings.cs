@@ -29,6 +29,10 @@ public sealed class AppSettings
     public required RateLimiting.RateLimitSettings RateLimits { get; init; }
     public string? AdminEmail { get; init; }
     public string? AdminPassword { get; init; }
+    /// <summary>PostgreSQL text search configuration (pg_ts_config name) for stored vectors and queries alike.</summary>
+    public string SearchLanguage { get; init; } = "english";
+    /// <summary>Anonymous callers may read published knowledge base articles.</summary>
+    public bool KbPublic { get; init; }
 
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment, bool forCommandLine = false)
     {
@@ -76,6 +80,8 @@ public sealed class AppSettings
                 AuthPerMinute: ReadInt(config, "RATE_LIMIT_AUTH_PER_MINUTE", 10, 1, 10_000_000)),
             AdminEmail = NullIfEmpty(config["ADMIN_EMAIL"]),
             AdminPassword = NullIfEmpty(config["ADMIN_PASSWORD"]),
+            SearchLanguage = ReadSearchLanguage(config["SEARCH_LANGUAGE"]),
+            KbPublic = ReadBool(config, "KB_PUBLIC", false),
         };
     }
 
@@ -138,6 +144,17 @@ public sealed class AppSettings
         if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             throw new StartupException($"PUBLIC_URL must be an absolute http(s) URL, not '{raw}'.");
         return raw.TrimEnd('/');
+    }
+
+    // Only the shape is checked here; start-up checks the name against pg_ts_config once the database answers.
+    private static string ReadSearchLanguage(string? raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw))
+            return "english";
+        var value = raw.Trim().ToLowerInvariant();
+        if (value.Length > 63 || !value.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_') || char.IsDigit(value[0]))
+            throw new StartupException($"SEARCH_LANGUAGE must be the name of a PostgreSQL text search configuration (e.g. english, simple, german), not '{raw}'.");
+        return value;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

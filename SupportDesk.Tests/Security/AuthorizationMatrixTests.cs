@@ -47,6 +47,17 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["GET /email-outbox"] = [401, 403, 403, 403, 200],
         // The seeded outbox row is pending, not failed, so an admin's retry is a conflict.
         ["POST /email-outbox/{id:guid}/retry"] = [401, 403, 403, 403, 409],
+        // The seeded article is published, so every signed-in caller may read it; KB_PUBLIC is off.
+        ["GET /knowledge-base"] = [401, 200, 200, 200, 200],
+        ["POST /knowledge-base"] = [401, 403, 403, 201, 201],
+        ["GET /knowledge-base/categories"] = [401, 200, 200, 200, 200],
+        ["GET /knowledge-base/search"] = [401, 200, 200, 200, 200],
+        ["GET /knowledge-base/slug/{slug}"] = [401, 200, 200, 200, 200],
+        ["GET /knowledge-base/{id:guid}"] = [401, 200, 200, 200, 200],
+        ["PUT /knowledge-base/{id:guid}"] = [401, 403, 403, 200, 200],
+        ["PATCH /knowledge-base/{id:guid}"] = [401, 403, 403, 200, 200],
+        ["DELETE /knowledge-base/{id:guid}"] = [401, 403, 403, 204, 204],
+        ["GET /search/global"] = [401, 200, 200, 200, 200],
     };
 
     [Fact]
@@ -67,7 +78,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
                 if (route.Method == "DELETE")
                     await app.RefreshObjectsAsync();
                 using var client = app.ClientFor(Callers[i]);
-                var url = route.Url(p => app.ValueFor(route, p));
+                var url = route.Url(p => app.ValueFor(route, p)) + SampleBodies.QueryFor(route);
                 using var request = new HttpRequestMessage(new HttpMethod(route.Method), url);
                 if (route.BodyType is not null)
                     request.Content = new StringContent(SampleBodies.For(route, app).ToJsonString(), Encoding.UTF8, "application/json");

@@ -52,7 +52,9 @@ public sealed class BadInputSuiteTests(ITestOutputHelper output)
                 foreach (var value in HostileValues.PathValues)
                     await SendAsync($"{route.Key} path {parameter}={value[..Math.Min(20, value.Length)]}", method,
                         route.Url(p => p == parameter ? value : app.ValueFor(route, p)),
-                        route.BodyType is null ? null : Json(SampleBodies.For(route, app)), mustRefuse: true);
+                        route.BodyType is null ? null : Json(SampleBodies.For(route, app)),
+                        // Any text can be a slug (an earlier case may have made an article titled "not-a-uuid").
+                        mustRefuse: parameter != "slug");
 
             if (route.Method == "GET")
                 foreach (var query in HostileValues.QueryStrings)

@@ -21,8 +21,15 @@ public static class SampleBodies
         "POST /users" => new() { ["email"] = AppFixture.UniqueEmail("staff"), ["password"] = "password123", ["first_name"] = "S", ["last_name"] = "T", ["role"] = "agent" },
         "PATCH /users/{id:guid}" => new() { ["first_name"] = "Renamed" },
         "PUT /email-templates/{key}" => new() { ["subject"] = "Hi {{ recipient_name }}", ["html_body"] = "<p>{{ ticket_title }}</p>", ["text_body"] = "{{ ticket_title }}", ["is_active"] = true },
-        "POST /knowledge-base" => new() { ["title"] = $"Article {Guid.NewGuid():N}", ["content"] = "Body", ["category"] = "account", ["tags"] = new JsonArray("x"), ["is_published"] = true },
-        "PUT /knowledge-base/{id:guid}" or "PATCH /knowledge-base/{id:guid}" => new() { ["title"] = $"Renamed {Guid.NewGuid():N}" },
+        "POST /knowledge-base" or "PUT /knowledge-base/{id:guid}" => new() { ["title"] = $"Article {Guid.NewGuid():N}", ["content"] = "Body", ["category"] = "account", ["tags"] = new JsonArray("x"), ["is_published"] = true },
+        "PATCH /knowledge-base/{id:guid}" => new() { ["title"] = $"Renamed {Guid.NewGuid():N}" },
         _ => [],
+    };
+
+    /// <summary>A query string a route needs to be a valid request at all (search routes need a query).</summary>
+    public static string QueryFor(ApiRoute route) => route.Key switch
+    {
+        "GET /knowledge-base/search" or "GET /search/global" => "?query=password",
+        _ => "",
     };
 }

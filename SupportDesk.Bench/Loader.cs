@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SupportDesk.Bench;
+
+public sealed record BenchUsers(Guid[] Agents, Guid[] Customers, string AgentEmail, string CustomerEmail, string Password);
+
+/// <summary>Fills the tables with PostgreSQL binary COPY; the triggers build every search vector on the way in.</summary>
+public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Action<string> log)
+{
+    public const string Password = "bench-password-1";
+    private static readonly DateTime Start = new(2023, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly string[] Statuses = ["open", "in_progress", "pending", "resolved", "closed"];
+    private static readonly string[] Priorities = ["low", "medium", "high", "urgent"];
+
+    public async Task<BenchUsers> LoadAsync(int tickets, int comments, int articles, int customers)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("SET maintenance_work_mem = '512MB'; SET synchronous_commit = off");
+
+        // Secondary indexes are dropped and rebuilt afterwards: one sort-and-build beats a million incremental inserts.
+        var indexes = (await connection.QueryAsync<(string Name, string Definition)>("""
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            WHERE i.indrelid IN ('tickets'::regclass, 'comments'::regclass, 'knowledge_base_articles'::regclass)
+              AND NOT i.indisprimary AND NOT i.indisunique
+            """)).AsList();
+        foreach (var (name, _) in indexes)
+            await connection.ExecuteAsync($"DROP INDEX {name}");
+
+        var users = await LoadUsersAsync(connection, customers);
+        await TimedAsync($"{tickets:N0} tickets and {comments:N0} comments", () => LoadTicketsAsync(connection, users, tickets, comments));
+        await TimedAsync($"{articles:N0} articles", () => LoadArticlesAsync(connection, users, articles));
+        await TimedAsync($"{indexes.Count} indexes", async () =>
+        {
+            foreach (var (_, definition) in indexes)
+                await connection.ExecuteAsync(new CommandDefinition(definition, commandTimeout: 0));
+        });
+        await TimedAsync("VACUUM ANALYZE", () => connection.ExecuteAsync(new CommandDefinition("VACUUM ANALYZE", commandTimeout: 0)));
+        return users;
+    }
+
+    private async Task TimedAsync(string what, Func<Task> action)
+    {
+        var watch = Stopwatch.StartNew();
+        await action();
+        log($"loaded {what} in {watch.Elapsed.TotalSeconds:N0} s");
+    }
+
+    private async Task<BenchUsers> LoadUsersAsync(NpgsqlConnection connection, int customers)
+    {
+        var hash = BCrypt.Net.BCrypt.HashPassword(Password, 4);
+        var agents = Enumerable.Range(0, 50).Select(_ => Guid.CreateVersion7()).ToArray();
+        var customerIds = Enumerable.Range(0, customers).Select(_ => Guid.CreateVersion7()).ToArray();
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY users (id, email, password_hash, first_name, last_name, role) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var i = 0; i < agents.Length; i++)
+                await WriteUserAsync(writer, agents[i], $"agent{i}@bench.test", hash, "agent");
+            for (var i = 0; i < customerIds.Length; i++)
+                await WriteUserAsync(writer, customerIds[i], $"customer{i}@bench.test", hash, "customer");
+            await writer.CompleteAsync();
+        }
+        return new BenchUsers(agents, customerIds, "agent0@bench.test", "customer0@bench.test", Password);
+    }
+
+    private static async Task WriteUserAsync(NpgsqlBinaryImporter writer, Guid id, string email, string hash, string role)
+    {
+        await writer.StartRowAsync();
+        await writer.WriteAsync(id, NpgsqlDbType.Uuid);
+        await writer.WriteAsync(email, NpgsqlDbType.Text);
+        await writer.WriteAsync(hash, NpgsqlDbType.Text);
+        await writer.WriteAsync("Bench", NpgsqlDbType.Text);
+        await writer.WriteAsync(role, NpgsqlDbType.Text);
+        await writer.WriteAsync(role, NpgsqlDbType.Text);
+    }
+
+    private async Task LoadTicketsAsync(NpgsqlConnection connection, BenchUsers users, int tickets, int comments)
+    {
+        var span = TimeSpan.FromDays(3 * 365).Ticks;
+        var commentsPerTicket = (double)comments / tickets;
+        var commentRows = new List<(Guid TicketId, Guid RequesterId, DateTime At)>(comments + tickets);
+
+        // Tickets in creation order, as a live system writes them.
+        await using (var writer = await connection.BeginBinaryImportAsync("""
+            COPY tickets (id, title, description, status, priority, category, tags, requester_id, assignee_id, created_by, created_at, updated_at, deleted_at)
+            FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            for (var i = 0; i < tickets; i++)
+            {
+                var id = Guid.CreateVersion7();
+                var createdAt = Start.AddTicks(span * i / tickets);
+                // Customer 0 is the one the benchmark signs in as; everyone has about the same number of tickets.
+                var requester = users.Customers[text.Next(users.Customers.Length)];
+                await writer.StartRowAsync();
+                await writer.WriteAsync(id, NpgsqlDbType.Uuid);
+                await writer.WriteAsync(text.TicketTitle(), NpgsqlDbType.Text);
+                await writer.WriteAsync(text.Paragraph(2, 7), NpgsqlDbType.Text);
+                await writer.WriteAsync(Statuses[text.Next(Statuses.Length)], NpgsqlDbType.Text);
+                await writer.WriteAsync(Priorities[text.Next(Priorities.Length)], NpgsqlDbType.Text);
+                await writer.WriteAsync(text.Category(), NpgsqlDbType.Text);
+                await writer.WriteAsync(text.Tags(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                await writer.WriteAsync(requester, NpgsqlDbType.Uuid);
+                if (text.Next(4) == 0)
+                    await writer.WriteNullAsync();
+                else
+                    await writer.WriteAsync(users.Agents[text.Next(users.Agents.Length)], NpgsqlDbType.Uuid);
+                await writer.WriteAsync(requester, NpgsqlDbType.Uuid);
+                await writer.WriteAsync(createdAt, NpgsqlDbType.TimestampTz);
+                await writer.WriteAsync(createdAt, NpgsqlDbType.TimestampTz);
+                if (text.Next(100) == 0)
+                    await writer.WriteAsync(createdAt.AddDays(1), NpgsqlDbType.TimestampTz);
+                else
+                    await writer.WriteNullAsync();
+
+                var n = (int)commentsPerTicket + (text.NextDouble() < commentsPerTicket % 1 ? 1 : 0);
+                for (var c = 0; c < n && commentRows.Count < comments; c++)
+                    commentRows.Add((id, requester, createdAt.AddMinutes(30 + text.Next(60 * 24 * 7))));
+                if (i % 200_000 == 199_999)
+                    log($"  {i + 1:N0} tickets");
+            }
+            await writer.CompleteAsync();
+        }
+
+        commentRows.Sort((a, b) => a.At.CompareTo(b.At));
+        await using (var writer = await connection.BeginBinaryImportAsync(
+            "COPY comments (id, ticket_id, author_id, content, comment_type, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var i = 0; i < commentRows.Count; i++)
+            {
+                var (ticketId, requesterId, at) = commentRows[i];
+                var fromAgent = text.Next(2) == 0;
+                await writer.StartRowAsync();
+                await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
+                await writer.WriteAsync(ticketId, NpgsqlDbType.Uuid);
+                await writer.WriteAsync(fromAgent ? users.Agents[text.Next(users.Agents.Length)] : requesterId, NpgsqlDbType.Uuid);
+                await writer.WriteAsync(text.Paragraph(1, 3), NpgsqlDbType.Text);
+                // A fifth of the comments are agents' private notes.
+                await writer.WriteAsync(fromAgent && text.Next(5) < 2 ? "private" : "public", NpgsqlDbType.Text);
+                await writer.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                await writer.WriteAsync(at, NpgsqlDbType.TimestampTz);
+                if (i % 500_000 == 499_999)
+                    log($"  {i + 1:N0} comments");
+            }
+            await writer.CompleteAsync();
+        }
+    }
+
+    private async Task LoadArticlesAsync(NpgsqlConnection connection, BenchUsers users, int articles)
+    {
+        var span = TimeSpan.FromDays(3 * 365).Ticks;
+        await using var writer = await connection.BeginBinaryImportAsync("""
+            COPY knowledge_base_articles (id, title, content, category, tags, is_published, author_id, slug, view_count, created_at, updated_at)
+            FROM STDIN (FORMAT BINARY)
+            """);
+        for (var i = 0; i < articles; i++)
+        {
+            var createdAt = Start.AddTicks(span * i / articles);
+            await writer.StartRowAsync();
+            await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
+            await writer.WriteAsync(text.ArticleTitle(), NpgsqlDbType.Text);
+            await writer.WriteAsync(text.ArticleContent(), NpgsqlDbType.Text);
+            await writer.WriteAsync(text.Category(), NpgsqlDbType.Text);
+            await writer.WriteAsync(text.Tags(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+            await writer.WriteAsync(text.Next(5) != 0, NpgsqlDbType.Boolean);
+            await writer.WriteAsync(users.Agents[text.Next(users.Agents.Length)], NpgsqlDbType.Uuid);
+            await writer.WriteAsync($"bench-article-{i}", NpgsqlDbType.Text);
+            await writer.WriteAsync((long)text.Next(5000), NpgsqlDbType.Bigint);
+            await writer.WriteAsync(createdAt, NpgsqlDbType.TimestampTz);
+            await writer.WriteAsync(createdAt, NpgsqlDbType.TimestampTz);
+        }
+        await writer.CompleteAsync();
+    }
+}
