@@ -1,11 +1,13 @@
 using Serilog;
 using SupportDesk.Features.Auth;
 using SupportDesk.Features.Health;
+using SupportDesk.Features.UserNotifications;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure;
 using SupportDesk.Infrastructure.Cli;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Logging;
+using SupportDesk.Infrastructure.Realtime;
 using SupportDesk.Infrastructure.Validation;
 
 Log.Logger = LoggingSetup.Configure(new LoggerConfiguration(), Environment.GetEnvironmentVariable("LOG_LEVEL")).CreateLogger();
@@ -49,6 +51,8 @@ var api = app.MapGroup("").AddValidation();
 api.MapHealth();
 api.MapAuth();
 api.MapUsers();
+api.MapNotifications();
+app.MapRealtime();
 
 app.Run();
 return 0;

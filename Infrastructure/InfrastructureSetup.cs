@@ -7,6 +7,7 @@ using SupportDesk.Infrastructure.Errors;
 using SupportDesk.Infrastructure.Http;
 using SupportDesk.Infrastructure.Json;
 using SupportDesk.Infrastructure.Logging;
+using SupportDesk.Infrastructure.Realtime;
 using SupportDesk.Infrastructure.Validation;
 
 namespace SupportDesk.Infrastructure;
@@ -31,6 +32,7 @@ public static class InfrastructureSetup
         services.AddValidatorsFromAssemblyContaining<AppSettings>(ServiceLifetime.Singleton, includeInternalTypes: true);
         ValidationFilter.UseSnakeCaseNames();
         services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
+        services.AddRealtime(settings);
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>
         {
