@@ -23,7 +23,7 @@ public sealed class AppSettings
     public required string[] CorsOrigins { get; init; }
     public required string LogLevel { get; init; }
     public required EmailSettings Email { get; init; }
-    public required RealtimeSettings Realtime { get; init; }
+    public RealtimeSettings Realtime { get; init; } = new();
     public string? AdminEmail { get; init; }
     public string? AdminPassword { get; init; }
 
