@@ -5,6 +5,7 @@ using SupportDesk.Features.Health;
 using SupportDesk.Features.Tickets;
 using SupportDesk.Features.KnowledgeBase;
 using SupportDesk.Features.Search;
+using SupportDesk.Features.UserNotifications;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure;
 using SupportDesk.Infrastructure.Cli;
@@ -12,6 +13,7 @@ using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Logging;
 using SupportDesk.Infrastructure.Metrics;
 using SupportDesk.Infrastructure.OpenApi;
+using SupportDesk.Infrastructure.Realtime;
 using SupportDesk.Infrastructure.Validation;
 
 Log.Logger = LoggingSetup.Configure(new LoggerConfiguration(), Environment.GetEnvironmentVariable("LOG_LEVEL")).CreateLogger();
@@ -65,6 +67,8 @@ api.MapTickets();
 api.MapEmailAdmin();
 api.MapKnowledgeBase();
 api.MapSearch();
+api.MapNotifications();
+app.MapRealtime();
 
 app.Run();
 return 0;

@@ -11,6 +11,7 @@ using SupportDesk.Infrastructure.Logging;
 using SupportDesk.Infrastructure.Metrics;
 using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.RateLimiting;
+using SupportDesk.Infrastructure.Realtime;
 using SupportDesk.Infrastructure.Validation;
 
 namespace SupportDesk.Infrastructure;
@@ -39,6 +40,7 @@ public static class InfrastructureSetup
         if (settings.ApiDocs)
             services.AddApiDocs();
         services.AddRateLimits(settings.RateLimits);
+        services.AddRealtime(settings);
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>
         {

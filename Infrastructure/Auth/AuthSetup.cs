@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Npgsql;
 using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Infrastructure.Auth;
 
@@ -32,6 +33,7 @@ public static class AuthSetup
                 options.RequireHttpsMetadata = false;
                 options.Events = new JwtBearerEvents
                 {
+                    OnMessageReceived = ReadWebSocketToken,
                     OnTokenValidated = ValidateAgainstDatabaseAsync,
                 };
             });
@@ -64,6 +66,22 @@ public static class AuthSetup
             !result.Succeeded && context.GetEndpoint() is not RouteEndpoint
                 ? next(context)
                 : _default.HandleAsync(next, context, policy, result);
+    }
+
+    /// <summary>
+    /// Browsers cannot set headers on a WebSocket, so /ws also takes the token from ?access_token= or from the
+    /// subprotocol offer "access_token, &lt;jwt&gt;". Only the source differs: validation stays exactly the REST one.
+    /// </summary>
+    private static Task ReadWebSocketToken(MessageReceivedContext context)
+    {
+        var request = context.Request;
+        if (!request.Path.Equals(RealtimeSetup.WebSocketPath, StringComparison.OrdinalIgnoreCase) || request.Headers.Authorization.Count > 0)
+            return Task.CompletedTask;
+        if (request.Query["access_token"] is [{ Length: > 0 } fromQuery])
+            context.Token = fromQuery;
+        else if (RealtimeSetup.TokenFromSubprotocols(request.Headers.SecWebSocketProtocol) is { Length: > 0 } fromSubprotocol)
+            context.Token = fromSubprotocol;
+        return Task.CompletedTask;
     }
 
     private static async Task ValidateAgainstDatabaseAsync(TokenValidatedContext context)

@@ -27,6 +27,7 @@ public sealed class AppSettings
     public required EmailSettings Email { get; init; }
     public required bool ApiDocs { get; init; }
     public required RateLimiting.RateLimitSettings RateLimits { get; init; }
+    public RealtimeSettings Realtime { get; init; } = new();
     public string? AdminEmail { get; init; }
     public string? AdminPassword { get; init; }
     /// <summary>PostgreSQL text search configuration (pg_ts_config name) for stored vectors and queries alike.</summary>
@@ -78,6 +79,17 @@ public sealed class AppSettings
             RateLimits = new RateLimiting.RateLimitSettings(
                 PerMinute: ReadInt(config, "RATE_LIMIT_PER_MINUTE", 600, 1, 10_000_000),
                 AuthPerMinute: ReadInt(config, "RATE_LIMIT_AUTH_PER_MINUTE", 10, 1, 10_000_000)),
+            Realtime = new RealtimeSettings
+            {
+                MaxConnections = ReadInt(config, "REALTIME_MAX_CONNECTIONS", 20_000, 1, 1_000_000),
+                MaxConnectionsPerUser = ReadInt(config, "REALTIME_MAX_CONNECTIONS_PER_USER", 20, 1, 1_000_000),
+                MaxMessageBytes = ReadInt(config, "REALTIME_MAX_MESSAGE_BYTES", 64 * 1024, 256, 16 * 1024 * 1024),
+                SendQueueCapacity = ReadInt(config, "REALTIME_SEND_QUEUE_CAPACITY", 256, 1, 100_000),
+                KeepAliveSeconds = ReadInt(config, "REALTIME_KEEPALIVE_SECONDS", 30, 1, 3600),
+                KeepAliveTimeoutSeconds = ReadInt(config, "REALTIME_KEEPALIVE_TIMEOUT_SECONDS", 30, 1, 3600),
+                UserCheckSeconds = ReadInt(config, "REALTIME_USER_CHECK_SECONDS", 30, 1, 3600),
+                EventRetentionSeconds = ReadInt(config, "REALTIME_EVENT_RETENTION_SECONDS", 86400, 60, 365 * 86400),
+            },
             AdminEmail = NullIfEmpty(config["ADMIN_EMAIL"]),
             AdminPassword = NullIfEmpty(config["ADMIN_PASSWORD"]),
             SearchLanguage = ReadSearchLanguage(config["SEARCH_LANGUAGE"]),
@@ -178,6 +190,24 @@ public sealed class EmailSettings
     public int LeaseSeconds { get; init; } = 300;
     /// <summary>Base URL of the web front end (no trailing slash), used for ticket links in emails; null: no links.</summary>
     public string? PublicUrl { get; init; }
+}
+
+public sealed class RealtimeSettings
+{
+    /// <summary>Open WebSockets per instance; beyond it the upgrade is refused with 503.</summary>
+    public int MaxConnections { get; init; } = 20_000;
+    /// <summary>Open WebSockets per user per instance; beyond it the upgrade is refused with 429.</summary>
+    public int MaxConnectionsPerUser { get; init; } = 20;
+    /// <summary>Largest client message; a bigger one closes the socket with 1009.</summary>
+    public int MaxMessageBytes { get; init; } = 64 * 1024;
+    /// <summary>Messages waiting for one slow client; overflowing closes that client only.</summary>
+    public int SendQueueCapacity { get; init; } = 256;
+    public int KeepAliveSeconds { get; init; } = 30;
+    public int KeepAliveTimeoutSeconds { get; init; } = 30;
+    /// <summary>How often connected users are re-checked (active, token version) in one query.</summary>
+    public int UserCheckSeconds { get; init; } = 30;
+    /// <summary>How long realtime_events rows are kept (they only carry events through NOTIFY).</summary>
+    public int EventRetentionSeconds { get; init; } = 86400;
 }
 
 /// <summary>A configuration problem that stops start-up with a one-line explanation.</summary>

@@ -58,6 +58,13 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["PATCH /knowledge-base/{id:guid}"] = [401, 403, 403, 200, 200],
         ["DELETE /knowledge-base/{id:guid}"] = [401, 403, 403, 204, 204],
         ["GET /search/global"] = [401, 200, 200, 200, 200],
+        // The seeded notification is the owner's; nobody else, staff included, may read or mark it.
+        ["GET /notifications"] = [401, 200, 200, 200, 200],
+        ["GET /notifications/unread-count"] = [401, 200, 200, 200, 200],
+        ["POST /notifications/read-all"] = [401, 200, 200, 200, 200],
+        ["POST /notifications/{id:guid}/read"] = [401, 200, 404, 404, 404],
+        // A plain GET (no upgrade) by a signed-in caller is a 400 problem; the suites in Features/Realtime upgrade.
+        ["GET /ws"] = [401, 400, 400, 400, 400],
     };
 
     [Fact]

@@ -79,11 +79,10 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
             Objects["article"] = article.GetProperty("id").GetGuid().ToString();
             Objects["article_slug"] = article.GetProperty("slug").GetString()!;
         }
-        if (await db.ExecuteScalarAsync<bool>("SELECT to_regclass('notifications') IS NOT NULL"))
-        {
-            Objects["notification"] = (await db.ExecuteScalarAsync<Guid?>("SELECT id FROM notifications WHERE user_id = @Id LIMIT 1", new { Users["owner"].Id }))?.ToString()
-                ?? Guid.NewGuid().ToString();
-        }
+        var notification = Guid.CreateVersion7();
+        await db.ExecuteAsync("INSERT INTO notifications (id, user_id, type, title, body, ticket_id) VALUES (@notification, @owner, 'comment.created', 'New reply', 'Body', @ticket)",
+            new { notification, owner = Users["owner"].Id, ticket = Guid.Parse(Objects["ticket"]) });
+        Objects["notification"] = notification.ToString();
     }
 
     /// <summary>The value a route parameter takes: the seeded object the route's area and parameter name point at.</summary>

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using Dapper;
+using Npgsql;
+using SupportDesk.Infrastructure.Configuration;
+
+namespace SupportDesk.Infrastructure.Realtime;
+
+public enum ConnectionSlot
+{
+    Reserved,
+    UserLimitReached,
+    ServerFull,
+}
+
+/// <summary>The sockets of this instance: connection limits, and fan-out of each event to those allowed to see it.</summary>
+public sealed class RealtimeHub
+{
+    // The REST visibility rule for tickets: staff see every non-deleted ticket, a customer only their own.
+    private const string MaySeeTicketSql = """
+        SELECT EXISTS (
+            SELECT 1 FROM tickets
+            WHERE id = @TicketId AND deleted_at IS NULL AND (@IsStaff OR requester_id = @UserId)
+        )
+        """;
+
+    private readonly ConcurrentDictionary<Guid, RealtimeConnection> _connections = new();
+    private readonly Dictionary<Guid, int> _perUser = [];
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly RealtimeSettings _settings;
+    private int _reserved;
+
+    public RealtimeHub(NpgsqlDataSource dataSource, AppSettings settings, IHostApplicationLifetime lifetime)
+    {
+        _dataSource = dataSource;
+        _settings = settings.Realtime;
+        // Tell clients why the socket ends, instead of letting the shutdown timeout cut them off.
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            foreach (var connection in _connections.Values)
+                connection.Close(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
+        });
+    }
+
+    public int Count => _connections.Count;
+
+    public IEnumerable<RealtimeConnection> Connections => _connections.Values;
+
+    /// <summary>Takes a slot for a new socket of this user, or says which limit stops it. Release it when the socket ends.</summary>
+    public ConnectionSlot TryReserve(Guid userId)
+    {
+        lock (_perUser)
+        {
+            if (_reserved >= _settings.MaxConnections)
+                return ConnectionSlot.ServerFull;
+            var mine = _perUser.GetValueOrDefault(userId);
+            if (mine >= _settings.MaxConnectionsPerUser)
+                return ConnectionSlot.UserLimitReached;
+            _perUser[userId] = mine + 1;
+            _reserved++;
+            return ConnectionSlot.Reserved;
+        }
+    }
+
+    public void Release(Guid userId)
+    {
+        lock (_perUser)
+        {
+            _reserved--;
+            if (_perUser.TryGetValue(userId, out var mine) && mine > 1)
+                _perUser[userId] = mine - 1;
+            else
+                _perUser.Remove(userId);
+        }
+    }
+
+    internal void Add(RealtimeConnection connection) => _connections[connection.Id] = connection;
+
+    internal void Remove(RealtimeConnection connection) => _connections.TryRemove(connection.Id, out _);
+
+    /// <summary>Queues the envelope on every socket whose user may see the event; never waits for any of them.</summary>
+    internal int Dispatch(RoutedEvent e, byte[] envelope)
+    {
+        var delivered = 0;
+        foreach (var connection in _connections.Values)
+        {
+            if (connection.Wants(e))
+            {
+                connection.Send(envelope);
+                delivered++;
+            }
+        }
+        return delivered;
+    }
+
+    internal async Task<bool> MaySeeTicketAsync(Guid ticketId, RealtimeConnection connection, CancellationToken ct)
+    {
+        await using var db = await _dataSource.OpenConnectionAsync(ct);
+        return await db.ExecuteScalarAsync<bool>(new CommandDefinition(MaySeeTicketSql,
+            new { TicketId = ticketId, connection.User.IsStaff, UserId = connection.User.Id }, cancellationToken: ct));
+    }
+}

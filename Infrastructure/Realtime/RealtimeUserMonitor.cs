@@ -1,0 +1,88 @@
+using System.Net.WebSockets;
+using Dapper;
+using Npgsql;
+using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Configuration;
+
+namespace SupportDesk.Infrastructure.Realtime;
+
+/// <summary>
+/// A socket outlives the request that checked its token, so the users behind open sockets are re-checked with the
+/// REST rule (active, same token_version, same role) in one query: every REALTIME_USER_CHECK_SECONDS, and at once
+/// when the users table says access changed (NOTIFY from a trigger, on any instance).
+/// </summary>
+public sealed class RealtimeUserMonitor(
+    AppSettings settings, NpgsqlDataSource dataSource, RealtimeHub hub, TimeProvider clock,
+    ILogger<RealtimeUserMonitor> logger) : BackgroundService
+{
+    private const string Sql = "SELECT id, role, is_active, token_version FROM users WHERE id = ANY(@Ids)";
+
+    private sealed class UserRow
+    {
+        public Guid Id { get; init; }
+        public string Role { get; init; } = "";
+        public bool IsActive { get; init; }
+        public int TokenVersion { get; init; }
+    }
+
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <summary>Runs a check soon; calls while one is pending coalesce into one query.</summary>
+    public void CheckNow()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+                _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already pending.
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(settings.Realtime.UserCheckSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _wake.WaitAsync(interval, stoppingToken);
+                await CheckAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                logger.LogWarning("Could not re-check WebSocket users: {Message}", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Closes (1008) every socket whose user is gone, inactive, or has had their tokens retired.</summary>
+    internal async Task CheckAsync(CancellationToken ct)
+    {
+        var connections = hub.Connections.Where(c => !c.IsClosing).ToList();
+        if (connections.Count == 0)
+            return;
+
+        var ids = connections.Select(c => c.User.Id).Distinct().ToArray();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var users = (await connection.QueryAsync<UserRow>(new CommandDefinition(Sql, new { Ids = ids }, cancellationToken: ct)))
+            .ToDictionary(u => u.Id);
+
+        foreach (var socket in connections)
+        {
+            var still = users.TryGetValue(socket.User.Id, out var user)
+                && user.IsActive
+                && user.TokenVersion == socket.TokenVersion
+                && user.Role == socket.User.Role.ToDb();
+            if (!still)
+                socket.Close(WebSocketCloseStatus.PolicyViolation, "Access revoked: sign in again");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.WebSockets;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using SupportDesk.Infrastructure.Realtime;
+using SupportDesk.Tests.Infrastructure;
+
+namespace SupportDesk.Tests.Features.Realtime;
+
+/// <summary>Instances of their own (own settings, own listener), over the run's database.</summary>
+public sealed class RealtimeResilienceTests(AppFixture app)
+{
+    [Fact]
+    public async Task The_listener_reconnects_after_its_backend_is_killed_and_events_keep_arriving()
+    {
+        await using var server = await KestrelApp.StartAsync(app.Database.Url);
+        var listener = server.Services.GetRequiredService<RealtimeListener>();
+        var customer = await app.RegisterCustomerAsync();
+        var ticket = await app.InsertTicketAsync(customer.Id);
+        await using var client = await WsClient.ConnectAsync(server.WebSocketUri, customer.Token);
+        var firstPid = await WaitForAsync<int>(() => listener.ListenerProcessId);
+
+        await using (var db = await app.OpenConnectionAsync())
+            Assert.True(await db.ExecuteScalarAsync<bool>("SELECT pg_terminate_backend(@firstPid)", new { firstPid }));
+        // Published while the listener may still be down: the catch-up after reconnecting brings it.
+        await server.PublishAsync(RealtimeTestData.Comment(ticket, customer.Id, false, "during the outage"));
+        Assert.Equal("during the outage", (await client.NextAsync(TimeSpan.FromSeconds(20))).GetProperty("data").GetProperty("content").GetString());
+
+        var secondPid = await WaitForAsync(() => listener.ListenerProcessId is { } pid && pid != firstPid ? pid : (int?)null);
+        Assert.NotEqual(firstPid, secondPid);
+        await server.PublishAsync(RealtimeTestData.Comment(ticket, customer.Id, false, "after the outage"));
+        Assert.Equal("after the outage", (await client.NextAsync()).GetProperty("data").GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_per_user_and_total_limits_are_refused_before_the_upgrade()
+    {
+        await using var server = await KestrelApp.StartAsync(app.Database.Url, new Dictionary<string, string?>
+        {
+            ["REALTIME_MAX_CONNECTIONS_PER_USER"] = "2",
+            ["REALTIME_MAX_CONNECTIONS"] = "3",
+        });
+        var x = await app.RegisterCustomerAsync();
+        var y = await app.RegisterCustomerAsync();
+
+        var x1 = await WsClient.ConnectAsync(server.WebSocketUri, x.Token);
+        await using var x2 = await WsClient.ConnectAsync(server.WebSocketUri, x.Token);
+        Assert.Equal(HttpStatusCode.TooManyRequests, await WsClient.TryConnectAsync(server.WebSocketUri, x.Token));
+        await using var y1 = await WsClient.ConnectAsync(server.WebSocketUri, y.Token);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await WsClient.TryConnectAsync(server.WebSocketUri, y.Token));
+
+        // A closed socket frees its slot.
+        await x1.DisposeAsync();
+        await WaitForAsync(async () => await WsClient.TryConnectAsync(server.WebSocketUri, x.Token) == HttpStatusCode.SwitchingProtocols ? true : (bool?)null);
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_read_is_closed_when_its_queue_overflows_and_does_not_delay_others()
+    {
+        await using var server = await KestrelApp.StartAsync(app.Database.Url, new Dictionary<string, string?>
+        {
+            ["REALTIME_SEND_QUEUE_CAPACITY"] = "4",
+        });
+        var customer = await app.RegisterCustomerAsync();
+        var ticket = await app.InsertTicketAsync(customer.Id);
+        await using var slow = await WsClient.ConnectAsync(server.WebSocketUri, customer.Token, startReading: false);
+        await using var fast = await WsClient.ConnectAsync(server.WebSocketUri, customer.Token);
+
+        // ~40 MB in all, more than the socket buffers towards the stalled client can hold. Published in small batches
+        // that the reading client takes in as they come: it keeps up, whatever the stalled one does.
+        var filler = new string('x', 400_000);
+        for (var batch = 0; batch < 20; batch++)
+        {
+            for (var i = 0; i < 5; i++)
+                await server.PublishAsync(RealtimeTestData.Comment(ticket, customer.Id, false, $"{batch}.{i}:{filler}"));
+            for (var i = 0; i < 5; i++)
+            {
+                var content = (await fast.NextAsync(TimeSpan.FromSeconds(30))).GetProperty("data").GetProperty("content").GetString();
+                Assert.StartsWith($"{batch}.{i}:", content);
+            }
+        }
+
+        var (status, reason) = await slow.ClosedAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal((WebSocketCloseStatus)1013, status);
+        Assert.Contains("too slowly", reason);
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<T?> probe) where T : struct =>
+        await WaitForAsync(() => Task.FromResult(probe()));
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe) where T : struct
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            if (await probe() is { } value)
+                return value;
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold in time");
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using SupportDesk.Infrastructure.Json;
+using SupportDesk.Infrastructure.Realtime;
+
+// usage: SupportDesk.WsBench BASE_URL DATABASE_CONNECTION_STRING ADMIN_EMAIL ADMIN_PASSWORD SERVER_PID CLIENTS EVENTS
+// Opens CLIENTS sockets as one staff user (who receives every ticket event), publishes EVENTS events through
+// PostgreSQL the way the service does, and reports commit-to-arrival latency over every delivery, plus server RSS.
+if (args.Length != 7)
+{
+    Console.Error.WriteLine("usage: SupportDesk.WsBench BASE_URL CONNECTION_STRING ADMIN_EMAIL ADMIN_PASSWORD SERVER_PID CLIENTS EVENTS");
+    return 2;
+}
+var baseUrl = new Uri(args[0]);
+var connectionString = SupportDesk.Infrastructure.Configuration.DatabaseUrl.ToConnectionString(args[1]);
+var serverPid = int.Parse(args[4]);
+var clients = int.Parse(args[5]);
+var eventCount = int.Parse(args[6]);
+
+using var http = new HttpClient { BaseAddress = baseUrl };
+var login = await http.PostAsJsonAsync("/auth/login", new { email = args[2], password = args[3] });
+login.EnsureSuccessStatusCode();
+var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+
+var wsUri = new Uri($"ws://{baseUrl.Authority}/ws");
+var sockets = new ClientWebSocket[clients];
+var latencies = new List<double>[clients];
+var expected = eventCount;
+const int WarmUp = 2;
+var warmUpDeliveries = 0L;
+var done = new CountdownEvent(clients);
+var connectWatch = Stopwatch.StartNew();
+using (var gate = new SemaphoreSlim(100))
+{
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var socket = new ClientWebSocket();
+            socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
+            socket.Options.KeepAliveInterval = TimeSpan.Zero;
+            await socket.ConnectAsync(wsUri, CancellationToken.None);
+            sockets[i] = socket;
+            latencies[i] = new List<double>(eventCount);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }));
+}
+Console.WriteLine($"connected {clients} clients in {connectWatch.Elapsed.TotalSeconds:0.0} s; server RSS {Rss(serverPid)} MB");
+
+var readers = Enumerable.Range(0, clients).Select(i => Task.Run(async () =>
+{
+    var buffer = new byte[8192];
+    var received = 0;
+    while (received < expected)
+    {
+        var result = await sockets[i].ReceiveAsync(buffer, CancellationToken.None);
+        if (result.MessageType == WebSocketMessageType.Close)
+            break;
+        var now = DateTime.UtcNow.Ticks;
+        using var message = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
+        if (message.RootElement.GetProperty("type").GetString() != "ticket.updated"
+            || !message.RootElement.GetProperty("data").TryGetProperty("bench_sent_at", out var sent))
+            continue;
+        // The first events warm up the JIT on both sides: counted, but reported apart.
+        if (message.RootElement.GetProperty("data").GetProperty("seq").GetInt32() >= WarmUp)
+            latencies[i].Add((now - sent.GetInt64()) / (double)TimeSpan.TicksPerMillisecond);
+        else
+            Interlocked.Increment(ref warmUpDeliveries);
+        received++;
+    }
+    done.Signal();
+})).ToArray();
+
+var json = new Microsoft.AspNetCore.Http.Json.JsonOptions();
+JsonSetup.Configure(json.SerializerOptions);
+var events = new RealtimeEvents(Options.Create(json), TimeProvider.System);
+await using var dataSource = NpgsqlDataSource.Create(connectionString);
+var ticketId = Guid.CreateVersion7();
+var peakRss = 0L;
+for (var n = 0; n < eventCount; n++)
+{
+    await using (var connection = await dataSource.OpenConnectionAsync())
+    await using (var transaction = await connection.BeginTransactionAsync())
+    {
+        var data = new { Changes = new { Priority = "high" }, BenchSentAt = DateTime.UtcNow.Ticks, Seq = n };
+        await events.PublishAsync(connection, transaction, new RealtimeEvent(RealtimeEventTypes.TicketUpdated, ticketId,
+            new EventAudience(Guid.Empty, StaffOnly: false), data), CancellationToken.None);
+        await transaction.CommitAsync();
+    }
+    await Task.Delay(250);
+    peakRss = Math.Max(peakRss, Rss(serverPid));
+}
+
+var finished = done.Wait(TimeSpan.FromSeconds(60));
+var all = latencies.Where(l => l is not null).SelectMany(l => l).Order().ToArray();
+var missing = (long)clients * eventCount - all.Length - warmUpDeliveries;
+Console.WriteLine($"deliveries {all.Length + warmUpDeliveries} of {(long)clients * eventCount} (missing {missing}{(finished ? "" : ", timed out")}); latency below excludes the first {WarmUp} (warm-up) events");
+if (all.Length > 0)
+{
+    Console.WriteLine($"latency ms: p50 {Pct(all, 0.50):0.0}  p99 {Pct(all, 0.99):0.0}  max {all[^1]:0.0}");
+}
+Console.WriteLine($"server RSS: {Rss(serverPid)} MB now, {peakRss} MB peak during events, VmHWM {Hwm(serverPid)} MB");
+foreach (var socket in sockets)
+    socket?.Abort();
+return 0;
+
+static double Pct(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+static long Rss(int pid) => StatusField(pid, "VmRSS:");
+
+static long Hwm(int pid) => StatusField(pid, "VmHWM:");
+
+static long StatusField(int pid, string field)
+{
+    var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+    return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+}
