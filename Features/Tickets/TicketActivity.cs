@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Email;
+using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Features.Tickets;
 
@@ -9,12 +10,13 @@ namespace SupportDesk.Features.Tickets;
 public sealed record HistoryEntry(string Action, string? Field, string? OldValue, string? NewValue, bool IsPrivate = false);
 
 /// <summary>
-/// Everything that follows a ticket change, inside the change's own transaction, so it happens exactly when the
-/// change commits: the audit trail, and who hears about it (emails through the outbox). The rules of who is told
-/// live here and nowhere else: never the person who made the change, never a customer about a private comment,
-/// never an inactive user (the outbox skips those).
+/// Everything that follows a ticket change, inside the change's own transaction, so it all happens exactly when
+/// the change commits and not at all when it rolls back: the audit trail, the live events (delivered at commit
+/// through NOTIFY), and who is told — a stored notification and an email through the outbox. The rules of who
+/// is told live here and nowhere else: never the person who made the change, never a customer about a private
+/// comment (not even an event), never an inactive user.
 /// </summary>
-public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails)
+public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, RealtimeEvents events, Notifications notifications)
 {
     private const string InsertHistorySql = """
         INSERT INTO ticket_history (id, ticket_id, actor_id, action, field, old_value, new_value, is_private, created_at)
@@ -25,12 +27,16 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails)
 
     private const string NamesSql = "SELECT id, first_name || ' ' || last_name AS name FROM users WHERE id = ANY(@Ids)";
 
+    private sealed record FieldChange(string Field, string? Old, string? New);
+
     public async Task CreatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct)
     {
         await RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("created", null, null, ticket.Title)], ct);
+        await PublishAsync(connection, transaction, RealtimeEventTypes.TicketCreated, ticket, staffOnly: false, ticket, ct);
         // The requester's confirmation, also when an agent opened the ticket on their behalf.
         var names = await NamesAsync(connection, transaction, [actor.Id], ct);
-        await EmailAsync(connection, transaction, EmailTemplateKeys.TicketCreated, ticket.RequesterId, ticket, Model(ticket, names, actor.Id), ct);
+        await emails.EnqueueAsync(connection, transaction,
+            new OutgoingEmail(EmailTemplateKeys.TicketCreated, ticket.RequesterId, ticket.Id, Model(ticket, names, actor.Id)), ct);
     }
 
     public async Task UpdatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
@@ -38,38 +44,77 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails)
     {
         await RecordAsync(connection, transaction, after.Id, actor, history, ct);
 
+        var fieldChanges = history.Where(h => h.Action == "updated" && h.Field is not null)
+            .Select(h => new FieldChange(h.Field!, h.OldValue, h.NewValue)).ToList();
+        if (fieldChanges.Count > 0)
+            await PublishAsync(connection, transaction, RealtimeEventTypes.TicketUpdated, after, false, new { changes = fieldChanges, ticket = after }, ct);
+
         var statusChanged = before.Status != after.Status;
-        var newAssignee = after.AssigneeId is { } assignee && assignee != before.AssigneeId ? assignee : (Guid?)null;
+        var assigneeChanged = before.AssigneeId != after.AssigneeId;
+        if (statusChanged)
+            await PublishAsync(connection, transaction, RealtimeEventTypes.TicketStatusChanged, after, false, new { from = before.Status, to = after.Status, ticket = after }, ct);
+        if (assigneeChanged)
+            await PublishAsync(connection, transaction, RealtimeEventTypes.TicketAssigned, after, false,
+                new { assignee_id = after.AssigneeId, previous_assignee_id = before.AssigneeId, ticket = after }, ct);
+        var newAssignee = assigneeChanged ? after.AssigneeId : null;
         if (!statusChanged && newAssignee is null)
             return;
 
         var names = await NamesAsync(connection, transaction, [actor.Id, .. after.AssigneeId is { } a ? new[] { a } : []], ct);
         var model = Model(after, names, actor.Id);
-        if (statusChanged && after.RequesterId != actor.Id)
-            await EmailAsync(connection, transaction, EmailTemplateKeys.TicketStatusChanged, after.RequesterId, after,
+        if (statusChanged)
+            await TellAsync(connection, transaction, after.RequesterId, actor, after, EmailTemplateKeys.TicketStatusChanged,
+                RealtimeEventTypes.TicketStatusChanged, $"#{after.Number} is now {Words(after.Status)}", after.Title,
                 model with { OldStatus = before.Status }, ct);
-        if (newAssignee is { } assigneeId && assigneeId != actor.Id)
-            await EmailAsync(connection, transaction, EmailTemplateKeys.TicketAssigned, assigneeId, after, model, ct);
+        if (newAssignee is { } assignee)
+            await TellAsync(connection, transaction, assignee, actor, after, EmailTemplateKeys.TicketAssigned,
+                RealtimeEventTypes.TicketAssigned, $"#{after.Number} was assigned to you", after.Title, model, ct);
     }
 
     public async Task CommentedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        TicketResponse ticket, CommentResponse comment, IReadOnlyList<HistoryEntry> history, CurrentUser actor, CancellationToken ct)
+        TicketResponse before, TicketStatus statusAfter, CommentResponse comment, IReadOnlyList<HistoryEntry> history,
+        CurrentUser actor, CancellationToken ct)
     {
-        await RecordAsync(connection, transaction, ticket.Id, actor, history, ct);
-        if (comment.CommentType == CommentType.Private.ToDb())
+        await RecordAsync(connection, transaction, before.Id, actor, history, ct);
+        var isPrivate = comment.CommentType == CommentType.Private.ToDb();
+        await PublishAsync(connection, transaction, RealtimeEventTypes.CommentCreated, before, staffOnly: isPrivate, comment, ct);
+        if (statusAfter.ToDb() != before.Status)
+            await PublishAsync(connection, transaction, RealtimeEventTypes.TicketStatusChanged, before, false,
+                new { from = before.Status, to = statusAfter.ToDb(), ticket_id = before.Id }, ct);
+        if (isPrivate)
             return;
 
         // A public staff reply goes to the requester; a customer's reply goes to whoever holds the ticket.
-        Guid? recipient = actor.IsStaff ? ticket.RequesterId : ticket.AssigneeId;
-        if (recipient is not { } to || to == actor.Id)
+        if ((actor.IsStaff ? before.RequesterId : before.AssigneeId) is not { } recipient)
             return;
-        var names = await NamesAsync(connection, transaction, [actor.Id, .. ticket.AssigneeId is { } a ? new[] { a } : []], ct);
-        await EmailAsync(connection, transaction, EmailTemplateKeys.CommentAdded, to, ticket,
-            Model(ticket, names, actor.Id) with { CommentText = comment.Content }, ct);
+        var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], ct);
+        await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
+            RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
+            Model(before, names, actor.Id) with { CommentText = comment.Content }, ct);
     }
 
-    public Task DeletedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid ticketId, CurrentUser actor, CancellationToken ct) =>
-        RecordAsync(connection, transaction, ticketId, actor, [new HistoryEntry("deleted", null, null, null)], ct);
+    public async Task DeletedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct)
+    {
+        await RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("deleted", null, null, null)], ct);
+        await PublishAsync(connection, transaction, RealtimeEventTypes.TicketUpdated, ticket, false,
+            new { changes = new[] { new FieldChange("deleted", null, "true") }, ticket_id = ticket.Id }, ct);
+    }
+
+    /// <summary>A stored notification and an email for one person, unless they made the change themselves.</summary>
+    private async Task TellAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid recipient, CurrentUser actor,
+        TicketResponse ticket, string emailTemplate, string notificationType, string title, string body, EmailModel model, CancellationToken ct)
+    {
+        if (recipient == actor.Id)
+            return;
+        await notifications.CreateAsync(connection, transaction, new NewNotification(recipient, notificationType, title, body, ticket.Id,
+            new { ticket_id = ticket.Id, number = ticket.Number }), ct);
+        await emails.EnqueueAsync(connection, transaction, new OutgoingEmail(emailTemplate, recipient, ticket.Id, model), ct);
+    }
+
+    private Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string type, TicketResponse ticket,
+        bool staffOnly, object data, CancellationToken ct) =>
+        events.PublishAsync(connection, transaction,
+            new RealtimeEvent(type, ticket.Id, new EventAudience(ticket.RequesterId, staffOnly), data), ct);
 
     private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         Guid ticketId, CurrentUser actor, IReadOnlyList<HistoryEntry> entries, CancellationToken ct)
@@ -90,9 +135,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails)
         }, transaction, cancellationToken: ct));
     }
 
-    private Task EmailAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string template, Guid recipient,
-        TicketResponse ticket, EmailModel model, CancellationToken ct) =>
-        emails.EnqueueAsync(connection, transaction, new OutgoingEmail(template, recipient, ticket.Id, model), ct);
+    private static string Words(string value) => value.Replace('_', ' ');
 
     private static EmailModel Model(TicketResponse ticket, IReadOnlyDictionary<Guid, string> names, Guid actorId) => new()
     {

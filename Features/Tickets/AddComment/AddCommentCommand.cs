@@ -77,7 +77,7 @@ public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivit
             FirstResponseAt = firstResponseAt,
         }, transaction, cancellationToken: ct));
 
-        await activity.CommentedAsync(connection, transaction, ticket, comment, history, actor, ct);
+        await activity.CommentedAsync(connection, transaction, ticket, status, comment, history, actor, ct);
         await transaction.CommitAsync(ct);
         return comment;
     }

@@ -17,7 +17,7 @@ public sealed class DeleteTicketHandler(NpgsqlDataSource dataSource, TicketActiv
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var ticket = await TicketAccess.LoadAsync(connection, transaction, command.TicketId, command.Actor, ct);
         await connection.ExecuteAsync(new CommandDefinition(Sql, new { command.TicketId }, transaction, cancellationToken: ct));
-        await activity.DeletedAsync(connection, transaction, ticket.Id, command.Actor, ct);
+        await activity.DeletedAsync(connection, transaction, ticket, command.Actor, ct);
         await transaction.CommitAsync(ct);
         return Unit.Value;
     }

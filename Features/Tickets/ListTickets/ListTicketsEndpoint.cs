@@ -37,7 +37,8 @@ public static class ListTicketsEndpoint
             request.Sort ?? "created_at",
             request.Order ?? "desc",
             request.Limit ?? Paging.DefaultLimit,
-            request.Offset ?? 0);
+            request.Offset ?? 0,
+            request.Q);
         return TypedResults.Ok(await mediator.Send(query, ct));
     }
 }

@@ -2,7 +2,9 @@ using System.Text;
 using Dapper;
 using Mediator;
 using Npgsql;
+using SupportDesk.Features.Search;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Http;
 
 namespace SupportDesk.Features.Tickets.ListTickets;
@@ -27,10 +29,14 @@ public sealed record ListTicketsQuery(
     string Sort,
     string Order,
     int Limit,
-    int Offset) : IQuery<PagedResponse<TicketResponse>>;
+    int Offset,
+    string? Q = null) : IQuery<PagedResponse<TicketResponse>>;
 
-public sealed class ListTicketsHandler(NpgsqlDataSource dataSource) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
+public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
 {
+    /// <summary>With a full-text filter, counting stops here: a common word can match most of a million tickets.</summary>
+    public const int MaxSearchTotal = 10_000;
+
     // Each filter adds a fixed, parameterised condition, so every combination gets its own (index-friendly)
     // plan instead of one catch-all "(@x IS NULL OR …)" plan. Only whitelisted text is ever concatenated.
     private static readonly Dictionary<string, string> SortColumns = new()
@@ -52,12 +58,16 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource) : IQueryHand
         if (query.RequesterId is not null) where.Append(" AND t.requester_id = @RequesterId");
         if (query.CreatedAfter is not null) where.Append(" AND t.created_at >= @CreatedAfter");
         if (query.CreatedBefore is not null) where.Append(" AND t.created_at < @CreatedBefore");
+        if (query.Q is not null) where.Append($" AND t.search_vector @@ {SearchRules.TsQuery}");
 
         var direction = query.Order == "asc" ? "ASC" : "DESC";
         var orderBy = query.Sort == "created_at"
             ? $"t.created_at {direction}, t.id {direction}"
             : $"{SortColumns[query.Sort]} {direction}, t.created_at DESC, t.id DESC";
 
+        var count = query.Q is null
+            ? $"SELECT count(*) FROM tickets t WHERE {where};"
+            : $"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {where} LIMIT {MaxSearchTotal}) matches;";
         var sql = $"""
             SELECT {TicketResponse.Columns}
             FROM tickets t
@@ -65,8 +75,8 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource) : IQueryHand
             ORDER BY {orderBy}
             LIMIT @Limit OFFSET @Offset;
 
-            SELECT count(*) FROM tickets t WHERE {where};
-            """;
+            {count}
+            """.ForLanguage(settings.SearchLanguage);
 
         var parameters = new
         {
@@ -82,10 +92,13 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource) : IQueryHand
             query.CreatedBefore,
             query.Limit,
             query.Offset,
+            Query = query.Q,
         };
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        // A text search is planned for its own words (a cached plan cannot tell a rare word from a common one).
+        await using var transaction = query.Q is null ? null : await connection.BeginSearchAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: ct));
         var items = (await results.ReadAsync<TicketResponse>()).AsList();
         var total = await results.ReadSingleAsync<long>();
         return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);

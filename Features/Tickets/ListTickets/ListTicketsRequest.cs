@@ -1,5 +1,6 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
+using SupportDesk.Features.Search;
 using SupportDesk.Infrastructure.Http;
 
 namespace SupportDesk.Features.Tickets.ListTickets;
@@ -17,7 +18,8 @@ public sealed record ListTicketsRequest(
     string? Sort,
     string? Order,
     int? Limit,
-    int? Offset)
+    int? Offset,
+    string? Q)
 {
     public static readonly string[] SortFields = ["created_at", "updated_at", "priority"];
 
@@ -46,6 +48,7 @@ public sealed class ListTicketsValidator : AbstractValidator<ListTicketsRequest>
         RuleFor(r => r.Order)
             .Must(v => v is null or "asc" or "desc")
             .WithMessage("'order' must be asc or desc.");
+        RuleFor(r => r.Q).ValidSearchQuery().When(r => r.Q is not null);
         RuleFor(r => r.Limit).InclusiveBetween(1, Paging.MaxLimit);
         RuleFor(r => r.Offset).InclusiveBetween(0, Paging.MaxOffset);
         RuleFor(r => r)

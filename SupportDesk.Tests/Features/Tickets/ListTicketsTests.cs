@@ -151,3 +151,60 @@ internal static class PostExtensions
         Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 }
+
+public sealed class TicketTextFilterTests(AppFixture app)
+{
+    [Fact]
+    public async Task Q_filters_by_words_with_stemming_and_combines_with_other_filters()
+    {
+        var customer = await app.RegisterCustomerAsync();
+        using var client = app.ClientFor(customer);
+        var word = "zorbulator" + Guid.NewGuid().ToString("N")[..6];
+        var match = await client.CreateTicketAsync(new { title = $"Cannot reset passwords on the {word}", description = "d", priority = "high" });
+        await client.CreateTicketAsync(new { title = "Printer jams", description = $"the {word} is fine", priority = "low" });
+        await client.CreateTicketAsync(new { title = "Unrelated", description = "nothing to see" });
+
+        var both = await (await client.GetAsync($"/tickets?q={word}")).JsonAsync();
+        Assert.Equal(2, both.GetProperty("total").GetInt64());
+        var stemmed = await (await client.GetAsync($"/tickets?q={Uri.EscapeDataString($"{word} password")}")).JsonAsync();
+        Assert.Equal([match.Id()], stemmed.Items().Select(t => t.Id()));
+        var combined = await (await client.GetAsync($"/tickets?q={word}&priority=high")).JsonAsync();
+        Assert.Equal([match.Id()], combined.Items().Select(t => t.Id()));
+        var excluded = await (await client.GetAsync($"/tickets?q={Uri.EscapeDataString($"{word} -printer")}")).JsonAsync();
+        Assert.Equal([match.Id()], excluded.Items().Select(t => t.Id()));
+    }
+
+    [Fact]
+    public async Task Q_never_finds_another_customers_ticket()
+    {
+        var a = await app.RegisterCustomerAsync();
+        var b = await app.RegisterCustomerAsync();
+        var word = "quixotic" + Guid.NewGuid().ToString("N")[..6];
+        await app.ClientFor(a).CreateTicketAsync(new { title = $"Secret {word}", description = "only mine" });
+
+        var page = await (await app.ClientFor(b).GetAsync($"/tickets?q={word}")).JsonAsync();
+        Assert.Equal(0, page.GetProperty("total").GetInt64());
+        var agentPage = await (await app.ClientFor(await app.CreateUserAsync("agent")).GetAsync($"/tickets?q={word}")).JsonAsync();
+        Assert.Equal(1, agentPage.GetProperty("total").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("%22unbalanced")]
+    [InlineData("%27%3B%20DROP%20TABLE%20tickets%3B--")]
+    [InlineData("!!!%26%26%7C%7C")]
+    [InlineData("or")]
+    public async Task Odd_queries_are_answered_not_failed(string raw)
+    {
+        using var client = app.ClientFor(await app.RegisterCustomerAsync());
+        var response = await client.GetAsync($"/tickets?q={raw}");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Empty_or_over_long_queries_are_400_naming_q()
+    {
+        using var client = app.ClientFor(await app.RegisterCustomerAsync());
+        await (await client.GetAsync("/tickets?q=")).AssertProblemAsync(System.Net.HttpStatusCode.BadRequest, "q");
+        await (await client.GetAsync($"/tickets?q={new string('a', 300)}")).AssertProblemAsync(System.Net.HttpStatusCode.BadRequest, "q");
+    }
+}
