@@ -25,6 +25,10 @@ public static class OpenApiSetup
                     Version = "v1",
                     Description = "Customer-support ticketing: tickets, comments, audit trail, users. JSON is snake_case; errors are RFC 9457 problem+json.",
                 };
+                // Tags in the order a reader meets the product, not in mapping order.
+                string[] order = ["Health", "Auth", "Users", "Tickets", "Knowledge base", "Search", "Notifications", "Realtime", "Email"];
+                if (document.Tags is { Count: > 0 } tags)
+                    document.Tags = new HashSet<OpenApiTag>(tags.OrderBy(t => Array.IndexOf(order, t.Name) is var i && i < 0 ? int.MaxValue : i));
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme

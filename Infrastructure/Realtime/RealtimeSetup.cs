@@ -40,7 +40,8 @@ public static class RealtimeSetup
             .RequireAuthorization(Policies.Authenticated)
             .WithTags("Realtime")
             .WithName("RealtimeWebSocket")
-            .WithSummary("WebSocket of live events. Token: Authorization header, ?access_token=, or subprotocols [\"access_token\", token].")
+            .WithSummary("Live event stream (WebSocket).")
+            .WithDescription("Upgrade to a WebSocket. Token: Authorization header, ?access_token=, or subprotocols [\"access_token\", token]. See README, \"Real-time events\".")
             .WithProblemResponses();
         return app;
     }

@@ -73,6 +73,15 @@ sd_pg_up() {
   data=$(sd_pick_data_dir)
   log=$(dirname "$data")/postgres.log
 
+  if { [[ ! -s $data/PG_VERSION ]] || ! sd_as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; } \
+     && "$bin/pg_isready" -q -h 127.0.0.1 -p "$SD_PG_PORT" -U postgres 2>/dev/null; then
+    # Another checkout's private cluster already serves this port: share it rather than fight over the port.
+    sd_log "a PostgreSQL already answers on 127.0.0.1:$SD_PG_PORT; using it"
+    SD_PG_BIN=$bin
+    export SUPPORTDESK_PG_URL="postgres://postgres@127.0.0.1:$SD_PG_PORT"
+    return 0
+  fi
+
   if [[ ! -s $data/PG_VERSION ]]; then
     sd_log "creating the private PostgreSQL cluster in $data"
     mkdir -p "$data"
@@ -90,11 +99,7 @@ shared_buffers = 256MB
 CONF
   fi
 
-  if ! sd_as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1 \
-     && "$bin/pg_isready" -q -h 127.0.0.1 -p "$SD_PG_PORT" -U postgres 2>/dev/null; then
-    # Another checkout's private cluster already serves this port: share it rather than fight over the port.
-    sd_log "a PostgreSQL already answers on 127.0.0.1:$SD_PG_PORT; using it"
-  elif ! sd_as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+  if ! sd_as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     [[ $(id -u) -eq 0 ]] && { touch "$log"; chown postgres "$log"; }
     sd_as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null \
       || { tail -n 20 "$log" >&2 2>/dev/null; sd_die "PostgreSQL did not start (log: $log)"; }
