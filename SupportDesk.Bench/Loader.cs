@@ -15,7 +15,8 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
     private static readonly string[] Statuses = ["open", "in_progress", "pending", "resolved", "closed"];
     private static readonly string[] Priorities = ["low", "medium", "high", "urgent"];
 
-    public async Task<BenchUsers> LoadAsync(int tickets, int comments, int articles, int customers)
+    /// <summary>Every user's password is <see cref="Password"/>, hashed once at <paramref name="bcryptCost"/> and shared by all rows.</summary>
+    public async Task<BenchUsers> LoadAsync(int tickets, int comments, int articles, int customers, int agents = 50, int bcryptCost = 4)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await connection.ExecuteAsync("SET maintenance_work_mem = '512MB'; SET synchronous_commit = off");
@@ -30,7 +31,7 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
         foreach (var (name, _) in indexes)
             await connection.ExecuteAsync($"DROP INDEX {name}");
 
-        var users = await LoadUsersAsync(connection, customers);
+        var users = await LoadUsersAsync(connection, customers, agents, bcryptCost);
         await TimedAsync($"{tickets:N0} tickets and {comments:N0} comments", () => LoadTicketsAsync(connection, users, tickets, comments));
         await TimedAsync($"{articles:N0} articles", () => LoadArticlesAsync(connection, users, articles));
         await TimedAsync($"{indexes.Count} indexes", async () =>
@@ -49,10 +50,10 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
         log($"loaded {what} in {watch.Elapsed.TotalSeconds:N0} s");
     }
 
-    private async Task<BenchUsers> LoadUsersAsync(NpgsqlConnection connection, int customers)
+    private static async Task<BenchUsers> LoadUsersAsync(NpgsqlConnection connection, int customers, int agentCount, int bcryptCost)
     {
-        var hash = BCrypt.Net.BCrypt.HashPassword(Password, 4);
-        var agents = Enumerable.Range(0, 50).Select(_ => Guid.CreateVersion7()).ToArray();
+        var hash = BCrypt.Net.BCrypt.HashPassword(Password, bcryptCost);
+        var agents = Enumerable.Range(0, agentCount).Select(_ => Guid.CreateVersion7()).ToArray();
         var customerIds = Enumerable.Range(0, customers).Select(_ => Guid.CreateVersion7()).ToArray();
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY users (id, email, password_hash, first_name, last_name, role) FROM STDIN (FORMAT BINARY)"))

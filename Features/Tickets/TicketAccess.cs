@@ -11,7 +11,7 @@ public static class TicketAccess
     /// <summary>SQL condition on alias t with parameters @UserId and @IsStaff. Staff see every live ticket; customers their own.</summary>
     public const string VisibleTo = "t.deleted_at IS NULL AND (@IsStaff OR t.requester_id = @UserId)";
 
-    private const string LoadSql = $"SELECT {TicketResponse.Columns} FROM tickets t WHERE t.id = @TicketId AND {VisibleTo}";
+    internal const string LoadSql = $"SELECT {TicketResponse.Columns} FROM tickets t WHERE t.id = @TicketId AND {VisibleTo}";
 
     /// <summary>
     /// The ticket if the user may see it, else NotFound — the same answer whether it does not exist or is

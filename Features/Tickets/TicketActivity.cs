@@ -18,14 +18,14 @@ public sealed record HistoryEntry(string Action, string? Field, string? OldValue
 /// </summary>
 public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, RealtimeEvents events, Notifications notifications)
 {
-    private const string InsertHistorySql = """
+    internal const string InsertHistorySql = """
         INSERT INTO ticket_history (id, ticket_id, actor_id, action, field, old_value, new_value, is_private, created_at)
         SELECT id, @TicketId, @ActorId, action, field, old_value, new_value, is_private, @At
         FROM unnest(@Ids, @Actions, @Fields, @OldValues, @NewValues, @Private)
              AS h(id, action, field, old_value, new_value, is_private)
         """;
 
-    private const string NamesSql = "SELECT id, first_name || ' ' || last_name AS name FROM users WHERE id = ANY(@Ids)";
+    internal const string NamesSql = "SELECT id, first_name || ' ' || last_name AS name FROM users WHERE id = ANY(@Ids)";
 
     private sealed record FieldChange(string Field, string? Old, string? New);
 

@@ -12,7 +12,7 @@ namespace SupportDesk.Infrastructure.Auth;
 public static class AuthSetup
 {
     // The token is only half the story: the user's current row decides whether it still counts and with which role.
-    private const string UserStateSql = """
+    internal const string UserStateSql = """
         SELECT role, is_active, token_version
         FROM users
         WHERE id = @Id

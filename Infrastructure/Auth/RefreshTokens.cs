@@ -13,7 +13,7 @@ public sealed record IssuedRefreshToken(string Token, int ExpiresIn);
 /// </summary>
 public sealed class RefreshTokens(AppSettings settings, TimeProvider clock)
 {
-    private const string InsertSql = """
+    internal const string InsertSql = """
         INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at)
         VALUES (@Id, @UserId, @FamilyId, @Hash, @ExpiresAt)
         """;

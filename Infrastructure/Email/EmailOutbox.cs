@@ -17,7 +17,7 @@ public sealed class EmailOutbox
     /// <summary>How many earlier message ids of a ticket go into References (plus the thread root).</summary>
     public const int MaxReferences = 10;
 
-    private const string LoadSql = """
+    internal const string LoadSql = """
         SELECT email, first_name, last_name, is_active FROM users WHERE id = @RecipientUserId;
         SELECT subject, html_body, text_body, is_active FROM email_templates WHERE key = @TemplateKey;
         SELECT number FROM tickets WHERE id = @TicketId;
@@ -30,7 +30,7 @@ public sealed class EmailOutbox
         ORDER BY created_at, id;
         """;
 
-    private const string InsertSql = $"""
+    internal const string InsertSql = $"""
         INSERT INTO email_outbox (id, template_key, recipient_id, to_address, to_name, ticket_id,
                                   subject, html_body, text_body, message_id, in_reply_to, references_header)
         VALUES (@Id, @TemplateKey, @RecipientId, @ToAddress, @ToName, @TicketId,

@@ -19,7 +19,7 @@ public sealed class Notifications(RealtimeEvents events, IOptions<Microsoft.AspN
     public const int MaxBodyLength = 1000;
 
     // Inactive users get nothing: the row would only wait for someone who cannot sign in.
-    private const string Sql = """
+    internal const string Sql = """
         INSERT INTO notifications (id, user_id, type, title, body, ticket_id, data, created_at)
         SELECT @Id, u.id, @Type, @Title, @Body, @TicketId, @Data::jsonb, @CreatedAt
         FROM users u

@@ -39,7 +39,7 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
     // PostgreSQL refuses a NOTIFY payload of 8000 bytes or more; bigger events travel as their id.
     internal const int MaxNotifyPayloadBytes = 7999;
 
-    private const string Sql = $"""
+    internal const string Sql = $"""
         INSERT INTO realtime_events (id, type, ticket_id, requester_id, staff_only, target_user_id, data, occurred_at)
         VALUES (@Id, @Type, @TicketId, @RequesterId, @StaffOnly, @TargetUserId, @Data::jsonb, @OccurredAt);
         SELECT pg_notify('{Channel}', @Message);

@@ -12,7 +12,7 @@ public sealed record LoginCommand(string Email, string Password) : ICommand<Auth
 public sealed class LoginHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, AuthSessions sessions)
     : ICommandHandler<LoginCommand, AuthResponse>
 {
-    private const string Sql = $"""
+    internal const string Sql = $"""
         SELECT {UserResponse.Columns}, password_hash, token_version
         FROM users
         WHERE lower(email) = @Email

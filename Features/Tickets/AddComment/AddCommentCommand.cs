@@ -11,7 +11,7 @@ public sealed record AddCommentCommand(CurrentUser Actor, Guid TicketId, string 
 public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivity activity, TimeProvider clock)
     : ICommandHandler<AddCommentCommand, CommentResponse>
 {
-    private const string InsertSql = $"""
+    internal const string InsertSql = $"""
         WITH c AS (
             INSERT INTO comments (id, ticket_id, author_id, content, comment_type, created_at, updated_at)
             VALUES (@Id, @TicketId, @AuthorId, @Content, @CommentType, @Now, @Now)
@@ -21,7 +21,7 @@ public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivit
         """;
 
     // A comment is activity on the ticket: it moves updated_at and the ETag, and may set first_response_at or reopen it.
-    private const string TouchTicketSql = """
+    internal const string TouchTicketSql = """
         UPDATE tickets SET
             status = @Status,
             resolved_at = @ResolvedAt,

@@ -14,7 +14,7 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
 {
     private const string RequesterSql = "SELECT role FROM users WHERE id = @RequesterId AND is_active";
 
-    private const string InsertSql = $"""
+    internal const string InsertSql = $"""
         INSERT INTO tickets AS t (id, title, description, priority, category, tags, requester_id, created_by)
         VALUES (@Id, @Title, @Description, @Priority, @Category, @Tags, @RequesterId, @CreatedBy)
         RETURNING {TicketResponse.Columns}

@@ -48,6 +48,19 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
 
     public async ValueTask<PagedResponse<TicketResponse>> Handle(ListTicketsQuery query, CancellationToken ct)
     {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // A text search is planned for its own words (a cached plan cannot tell a rare word from a common one).
+        await using var transaction = query.Q is null ? null : await connection.BeginSearchAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(
+            new CommandDefinition(SqlFor(query, settings.SearchLanguage), ParametersFor(query), transaction, cancellationToken: ct));
+        var items = (await results.ReadAsync<TicketResponse>()).AsList();
+        var total = await results.ReadSingleAsync<long>();
+        return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);
+    }
+
+    /// <summary>The statements for this combination of filters (the benchmark runs them as its baseline too).</summary>
+    internal static string SqlFor(ListTicketsQuery query, string language)
+    {
         var where = new StringBuilder(TicketAccess.VisibleTo);
         if (query.Statuses is not null) where.Append(" AND t.status = ANY(@Statuses)");
         if (query.Priorities is not null) where.Append(" AND t.priority = ANY(@Priorities)");
@@ -68,7 +81,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         var count = query.Q is null
             ? $"SELECT count(*) FROM tickets t WHERE {where};"
             : $"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {where} LIMIT {MaxSearchTotal}) matches;";
-        var sql = $"""
+        return $"""
             SELECT {TicketResponse.Columns}
             FROM tickets t
             WHERE {where}
@@ -76,31 +89,23 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
             LIMIT @Limit OFFSET @Offset;
 
             {count}
-            """.ForLanguage(settings.SearchLanguage);
-
-        var parameters = new
-        {
-            UserId = query.User.Id,
-            query.User.IsStaff,
-            query.Statuses,
-            query.Priorities,
-            query.Category,
-            query.Tag,
-            AssigneeId = query.Assignee.UserId,
-            query.RequesterId,
-            query.CreatedAfter,
-            query.CreatedBefore,
-            query.Limit,
-            query.Offset,
-            Query = query.Q,
-        };
-
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // A text search is planned for its own words (a cached plan cannot tell a rare word from a common one).
-        await using var transaction = query.Q is null ? null : await connection.BeginSearchAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: ct));
-        var items = (await results.ReadAsync<TicketResponse>()).AsList();
-        var total = await results.ReadSingleAsync<long>();
-        return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);
+            """.ForLanguage(language);
     }
+
+    internal static object ParametersFor(ListTicketsQuery query) => new
+    {
+        UserId = query.User.Id,
+        query.User.IsStaff,
+        query.Statuses,
+        query.Priorities,
+        query.Category,
+        query.Tag,
+        AssigneeId = query.Assignee.UserId,
+        query.RequesterId,
+        query.CreatedAfter,
+        query.CreatedBefore,
+        query.Limit,
+        query.Offset,
+        Query = query.Q,
+    };
 }

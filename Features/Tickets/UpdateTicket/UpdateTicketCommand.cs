@@ -13,7 +13,7 @@ public sealed record UpdateTicketCommand(CurrentUser Actor, Guid TicketId, int? 
 public sealed class UpdateTicketHandler(NpgsqlDataSource dataSource, TicketActivity activity, TimeProvider clock)
     : ICommandHandler<UpdateTicketCommand, TicketResponse>
 {
-    private const string UpdateSql = $"""
+    internal const string UpdateSql = $"""
         UPDATE tickets AS t SET
             title = @Title, description = @Description, status = @Status, priority = @Priority,
             category = @Category, tags = @Tags, assignee_id = @AssigneeId,

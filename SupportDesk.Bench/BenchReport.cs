@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+
+namespace SupportDesk.Bench;
+
+public sealed record BenchReport(
+    DateTime StartedUtc, int Cores, double LoadAverageBefore, double LoadAverageAfter, string Data, ThroughputOptions Options,
+    IReadOnlyList<ScenarioRow> Scenarios, ScenarioRow? GetAlone, ScenarioRow? GetDuringLogin, RunResult? LoginDuringMix, WsResult? WebSocket);
+
+internal static class Markdown
+{
+    private const string Header = "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | baseline req/s | baseline p50 | baseline p99 | baseline errors | service/baseline | load |";
+
+    public static string Row(ScenarioRow row)
+    {
+        var s = row.Service;
+        var b = row.Baseline;
+        var inv = CultureInfo.InvariantCulture;
+        return string.Create(inv, $"| {row.Scenario} | {s.PerSecond:F0} | {s.P50:F1} | {s.P95:F1} | {s.P99:F1} | {s.Errors} | ")
+            + (b is null ? "– | – | – | – | " : string.Create(inv, $"{b.PerSecond:F0} | {b.P50:F1} | {b.P99:F1} | {b.Errors} | "))
+            + (row.Ratio is { } ratio ? string.Create(inv, $"{ratio * 100:F0}%") : "–") + string.Create(inv, $" | {row.LoadAverage:F1} |");
+    }
+
+    public static string Render(BenchReport report)
+    {
+        var o = report.Options;
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"# SupportDesk benchmark, {report.StartedUtc:yyyy-MM-dd HH:mm} UTC{(o.Label is null ? "" : $" ({o.Label})")}").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"{report.Data}. {report.Cores} cores, shared with the other users of the machine: load average {report.LoadAverageBefore:F1} at the start, {report.LoadAverageAfter:F1} at the end (the `load` column: at the start of each scenario). ");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Each scenario: {o.WarmupSeconds} s warm-up, then {o.Seconds} s measured at {o.Concurrency} concurrent clients over keep-alive HTTP to the Release build on 127.0.0.1 (client, service and PostgreSQL on the same cores). ");
+        md.AppendLine("The baseline runs the handlers' own SQL (the token's user-state check, then the handler's statements and transaction) straight through Npgsql with the same parameters and concurrency. req/s counts successful requests; any non-2xx answer is an error. Latency is client-side, full response read.").AppendLine();
+        md.AppendLine(Header);
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var row in report.Scenarios)
+            md.AppendLine(Row(row));
+
+        if (report.GetAlone is not null && report.GetDuringLogin is not null && report.LoginDuringMix is { } login)
+        {
+            md.AppendLine().AppendLine("## Other routes while login is hammered").AppendLine();
+            md.AppendLine(Header);
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            md.AppendLine(Row(report.GetAlone));
+            md.AppendLine(Row(report.GetDuringLogin));
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {login.Name} | {login.PerSecond:F1} | {login.P50:F1} | {login.P95:F1} | {login.P99:F1} | {login.Errors} | – | – | – | – | – | |"));
+        }
+
+        if (report.WebSocket is { } ws)
+        {
+            md.AppendLine().AppendLine("## WebSocket fan-out").AppendLine();
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"{ws.Clients} staff clients connected (in {ws.ConnectSeconds:F1} s); tickets updated over HTTP at {o.WsRate:0.#}/s for {o.Seconds} s; "
+                + $"delivery latency from sending the PATCH to each client's receipt (first 5 events excluded).")).AppendLine();
+            md.AppendLine("| clients | updates | update errors | deliveries | missing | p50 ms | p99 ms | max ms | server RSS before / peak |");
+            md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {ws.Clients} | {ws.EventsSent} | {ws.EventErrors} | {ws.Delivered:N0} of {ws.Expected:N0} | {ws.Missing} | {ws.P50:F1} | {ws.P99:F1} | {ws.Max:F1} | {ws.RssIdleMb} / {ws.RssPeakMb} MB |"));
+        }
+        return md.ToString();
+    }
+}
