@@ -5,6 +5,8 @@ namespace SupportDesk.Infrastructure.Auth;
 /// <summary>
 /// bcrypt hashing and verification. Each call burns a core for its work factor, so at most one call per core
 /// runs at once; the rest wait asynchronously and hold no thread, keeping other users' requests moving.
+/// The work runs on a thread of its own, not the thread pool: a pool thread held for the whole hash (hundreds of ms)
+/// starved every other request while logins were hammered (benchmark: get-ticket p99 1.9 s; see bench/results).
 /// </summary>
 public sealed class PasswordHasher(AppSettings settings)
 {
@@ -27,7 +29,7 @@ public sealed class PasswordHasher(AppSettings settings)
         await _slots.WaitAsync(cancellationToken);
         try
         {
-            return await Task.Run(work, cancellationToken);
+            return await Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         finally
         {
