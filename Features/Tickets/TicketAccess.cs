@@ -8,8 +8,8 @@ namespace SupportDesk.Features.Tickets;
 /// <summary>"Which tickets may this user see", written once for every ticket slice.</summary>
 public static class TicketAccess
 {
-    /// <summary>SQL condition on alias t with parameters @UserId and @IsStaff. Staff see every live ticket; customers their own.</summary>
-    public const string VisibleTo = "t.deleted_at IS NULL AND (@IsStaff OR t.requester_id = @UserId)";
+    /// <summary>SQL condition on alias t with parameters @UserId and @IsStaff (see <see cref="TicketVisibility"/>).</summary>
+    public const string VisibleTo = TicketVisibility.VisibleTo;
 
     internal const string LoadSql = $"SELECT {TicketResponse.Columns} FROM tickets t WHERE t.id = @TicketId AND {VisibleTo}";
 

@@ -17,12 +17,7 @@ public enum ConnectionSlot
 public sealed class RealtimeHub
 {
     // The REST visibility rule for tickets: staff see every non-deleted ticket, a customer only their own.
-    private const string MaySeeTicketSql = """
-        SELECT EXISTS (
-            SELECT 1 FROM tickets
-            WHERE id = @TicketId AND deleted_at IS NULL AND (@IsStaff OR requester_id = @UserId)
-        )
-        """;
+    private const string MaySeeTicketSql = $"SELECT EXISTS (SELECT 1 FROM tickets t WHERE t.id = @TicketId AND {Auth.TicketVisibility.VisibleTo})";
 
     private readonly ConcurrentDictionary<Guid, RealtimeConnection> _connections = new();
     private readonly Dictionary<Guid, int> _perUser = [];
