@@ -117,7 +117,7 @@ internal static class ThroughputBench
 
         var port = ServiceProcess.FreePort();
         var baseUri = new Uri($"http://127.0.0.1:{port}");
-        using var service = ServiceProcess.Start(options.ServiceDll, databaseConnection, port, new()
+        using var service = ServiceProcess.Start(options.ServiceDll, databaseConnection, port, new Dictionary<string, string>
         {
             ["JWT_SECRET"] = secret,
             ["RATE_LIMIT_PER_MINUTE"] = "10000000",
@@ -126,7 +126,7 @@ internal static class ThroughputBench
             ["REALTIME_MAX_CONNECTIONS"] = (options.WsClients + 1000).ToString(CultureInfo.InvariantCulture),
             ["REALTIME_MAX_CONNECTIONS_PER_USER"] = (options.WsClients + 100).ToString(CultureInfo.InvariantCulture),
             ["SEARCH_LANGUAGE"] = "english",
-        }, Log);
+        }.Concat(options.ServiceEnvironment).ToDictionary(), Log);
 
         var rows = new List<ScenarioRow>();
         ScenarioRow? mixAlone = null, mixWithLogin = null;
@@ -321,7 +321,7 @@ internal static class ThroughputBench
 
 public sealed record ThroughputOptions(
     string Server, string Database, int Tickets, int Articles, int Customers, int Agents, int BcryptCost, int Seconds, int WarmupSeconds,
-    int Concurrency, int WsClients, double WsRate, string? DbOptions, int ServiceWarmupSeconds, bool SkipLoad, bool NoBaseline, string[]? Only, string? Label, string ServiceDll, string ResultsDirectory)
+    int Concurrency, int WsClients, double WsRate, string? DbOptions, Dictionary<string, string> ServiceEnvironment, int ServiceWarmupSeconds, bool SkipLoad, bool NoBaseline, string[]? Only, string? Label, string ServiceDll, string ResultsDirectory)
 {
     public static ThroughputOptions Parse(string[] args)
     {
@@ -351,6 +351,8 @@ public sealed record ThroughputOptions(
             Int("--ws-clients", 500),
             values.TryGetValue("--ws-rate", out var rate) ? double.Parse(rate, CultureInfo.InvariantCulture) : 10,
             values.GetValueOrDefault("--db-options"),
+            (values.GetValueOrDefault("--service-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0].Trim(), kv => kv.Length > 1 ? kv[1] : ""),
             Int("--service-warmup", 4),
             flags.Contains("--skip-load"),
             flags.Contains("--no-baseline"),
