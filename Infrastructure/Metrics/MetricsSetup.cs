@@ -22,6 +22,7 @@ public static class MetricsSetup
     public static WebApplication MapMetricsEndpoint(this WebApplication app)
     {
         app.MapMetrics("/metrics").AllowAnonymous().DisableRateLimiting().ExcludeFromDescription();
+        app.UseAppGauges();
         return app;
     }
 }

@@ -162,5 +162,27 @@ public sealed class ReadinessTests(AppFixture app)
         Assert.Contains("endpoint=\"/health", text);
         Assert.Contains("process_working_set_bytes", text);
         Assert.Contains("npgsql_db_client_connection_count", text);
+        Assert.Contains("supportdesk_websocket_connections", text);
+        // Values depend on which of the run's many apps registered last (one registry per process); presence is what this checks.
+        Assert.Matches(@"supportdesk_email_outbox\{status=""pending""\} \d+", text);
+        Assert.Matches(@"supportdesk_email_outbox\{status=""failed""\} \d+", text);
+    }
+}
+
+/// <summary>Limits that only a real Kestrel enforces (the test server does not), checked on a real port.</summary>
+public sealed class RequestLimitTests(AppFixture app, RealtimeServerFixture fixture) : IClassFixture<RealtimeServerFixture>
+{
+    [Fact]
+    public async Task A_body_over_one_megabyte_is_a_413_problem_and_writes_nothing()
+    {
+        using var client = fixture.Server.CreateClient();
+        var email = AppFixture.UniqueEmail("big");
+        var body = $"{{\"email\":\"{email}\",\"password\":\"password123\",\"first_name\":\"{new string('x', 1_100_000)}\",\"last_name\":\"B\"}}";
+
+        var response = await client.PostAsync("/auth/register", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        await using var db = await app.OpenConnectionAsync();
+        Assert.Equal(0, await Dapper.SqlMapper.ExecuteScalarAsync<int>(db, "SELECT count(*) FROM users WHERE email = @email", new { email }));
     }
 }
