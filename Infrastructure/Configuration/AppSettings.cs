@@ -72,6 +72,7 @@ public sealed class AppSettings
                 BackoffMaxMs = ReadInt(config, "EMAIL_BACKOFF_MAX_MS", 3_600_000, 10, 7 * 86_400_000),
                 BatchSize = ReadInt(config, "EMAIL_BATCH_SIZE", 20, 1, 500),
                 LeaseSeconds = ReadInt(config, "EMAIL_LEASE_SECONDS", 300, 10, 86_400),
+                RetentionDays = ReadInt(config, "EMAIL_RETENTION_DAYS", 30, 0, 36_500),
                 PublicUrl = ReadPublicUrl(config),
             },
             // Docs are on everywhere but Production, where they are opt-in.
@@ -188,6 +189,8 @@ public sealed class EmailSettings
     public int BatchSize { get; init; } = 20;
     /// <summary>How long a claimed row belongs to one sender; after that another instance may claim it again.</summary>
     public int LeaseSeconds { get; init; } = 300;
+    /// <summary>Days a sent email stays in the outbox before it is deleted; 0 keeps them.</summary>
+    public int RetentionDays { get; init; } = 30;
     /// <summary>Base URL of the web front end (no trailing slash), used for ticket links in emails; null: no links.</summary>
     public string? PublicUrl { get; init; }
 }

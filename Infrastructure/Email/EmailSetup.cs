@@ -12,6 +12,8 @@ public static class EmailSetup
         // Without EMAIL_SMTP_HOST nothing sends: rows stay pending until an instance with a host runs.
         if (settings.Email.SmtpHost is not null)
             services.AddHostedService<EmailSender>();
+        services.AddSingleton<EmailOutboxCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmailOutboxCleanup>());
         return services;
     }
 }
