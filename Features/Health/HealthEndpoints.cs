@@ -28,18 +28,18 @@ public static class HealthEndpoints
     }
 
     private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> CheckAsync(
-        NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken ct)
+        NpgsqlDataSource dataSource, ILogger<HealthResponse> logger, CancellationToken ct)
     {
-        var (up, _) = await ProbeAsync(dataSource, loggers, ct);
+        var (up, _) = await ProbeAsync(dataSource, logger, ct);
         return up
             ? TypedResults.Ok(new HealthResponse("ok", "up"))
             : TypedResults.Json(new HealthResponse("unavailable", "down"), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<Results<Ok<ReadyResponse>, JsonHttpResult<ReadyResponse>>> ReadyAsync(
-        NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken ct)
+        NpgsqlDataSource dataSource, ILogger<HealthResponse> logger, CancellationToken ct)
     {
-        var (up, version) = await ProbeAsync(dataSource, loggers, ct);
+        var (up, version) = await ProbeAsync(dataSource, logger, ct);
         var expected = MigrationRunner.LatestVersion;
         if (up && version >= expected)
             return TypedResults.Ok(new ReadyResponse("ok", "up", version, expected));
@@ -47,7 +47,7 @@ public static class HealthEndpoints
             statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<(bool Up, long? SchemaVersion)> ProbeAsync(NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task<(bool Up, long? SchemaVersion)> ProbeAsync(NpgsqlDataSource dataSource, ILogger<HealthResponse> logger, CancellationToken ct)
     {
         try
         {
@@ -65,7 +65,7 @@ public static class HealthEndpoints
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
         {
-            loggers.CreateLogger("SupportDesk.Health").LogWarning("Health check: database unreachable: {Message}", e.Message);
+            logger.LogWarning("Health check: database unreachable: {Message}", e.Message);
             return (false, null);
         }
     }

@@ -60,7 +60,7 @@ public static class RealtimeSetup
 internal static class RealtimeEndpoint
 {
     public static async Task<IResult> HandleAsync(
-        HttpContext http, RealtimeHub hub, AppSettings settings, TimeProvider clock, ILoggerFactory loggers)
+        HttpContext http, RealtimeHub hub, AppSettings settings, TimeProvider clock, ILogger<RealtimeConnection> logger)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -93,7 +93,7 @@ internal static class RealtimeEndpoint
             using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subprotocol });
             var lifetime = http.RequestServices.GetRequiredService<IHostApplicationLifetime>();
             connection = new RealtimeConnection(socket, user, version, settings.Realtime.SendQueueCapacity,
-                settings.Realtime.MaxMessageBytes, hub.MaySeeTicketAsync, loggers.CreateLogger<RealtimeConnection>(),
+                settings.Realtime.MaxMessageBytes, hub.MaySeeTicketAsync, logger,
                 lifetime.ApplicationStopping);
             hub.Add(connection);
 
