@@ -55,9 +55,11 @@ public sealed class TicketRealtimeTests(AppFixture app, RealtimeServerFixture fi
         var agent = await app.CreateUserAsync("agent");
         var other = await app.CreateUserAsync("agent");
         using var asAgent = app.ClientFor(agent);
-        var ticket = (await app.ClientFor(customer).CreateTicketAsync()).Id();
+        // Connected before the ticket exists, so its ticket.created cannot arrive at an unknown moment later.
         await using var socket = await WsClient.ConnectAsync(Server.WebSocketUri, customer.Token);
         await using var otherSocket = await WsClient.ConnectAsync(Server.WebSocketUri, other.Token);
+        var ticket = (await app.ClientFor(customer).CreateTicketAsync()).Id();
+        Assert.Equal("ticket.created", Type(await socket.NextAsync()));
 
         Assert.Equal(HttpStatusCode.OK, (await asAgent.PatchJsonAsync($"/tickets/{ticket}", new { status = "pending", title = "Renamed by agent" })).StatusCode);
         await asAgent.PostAsJsonAsyncOk($"/tickets/{ticket}/assign", new { assignee_id = other.Id });
@@ -89,8 +91,9 @@ public sealed class TicketRealtimeTests(AppFixture app, RealtimeServerFixture fi
     {
         var customer = await app.RegisterCustomerAsync();
         var agent = await app.CreateUserAsync("agent");
-        var ticket = (await app.ClientFor(customer).CreateTicketAsync()).Id();
         await using var socket = await WsClient.ConnectAsync(Server.WebSocketUri, customer.Token);
+        var ticket = (await app.ClientFor(customer).CreateTicketAsync()).Id();
+        Assert.Equal("ticket.created", Type(await socket.NextAsync()));
         using var asAgent = app.ClientFor(agent);
 
         // Refused midway (the assignee is a customer): nothing was committed, so nothing was announced.
