@@ -24,7 +24,7 @@ public static class InfrastructureSetup
         var settings = AppSettings.Load(builder.Configuration, builder.Environment, forCommandLine);
         var services = builder.Services;
 
-        services.AddSerilog(config => LoggingSetup.Configure(config, settings.LogLevel));
+        builder.AddLogging(settings.LogLevel);
         HttpSetup.EnsureRequestActivities();
 
         services.AddSingleton(settings);

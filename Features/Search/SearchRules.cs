@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using Dapper;
 using FluentValidation;
 using Npgsql;
@@ -10,7 +11,7 @@ namespace SupportDesk.Features.Search;
 /// What every full-text route shares: the query rules, the candidate cap, how a search transaction is set up
 /// and how ts_headline output becomes a safe snippet.
 /// </summary>
-public static class SearchRules
+public static partial class SearchRules
 {
     /// <summary>Longer queries are refused (400): nobody types more, and it bounds the tsquery's size.</summary>
     public const int MaxQueryLength = 256;
@@ -56,6 +57,73 @@ public static class SearchRules
     /// </summary>
     public static string NewestFirst(string alias) =>
         $"CASE WHEN strpos({TsQuery}::text, '<') > 0 THEN {alias}.created_at + interval '0 s' ELSE {alias}.created_at END DESC, {alias}.id DESC";
+
+    /// <summary>
+    /// Stands in a source's WHERE clause; <see cref="WithPhraseKeys"/> turns it into the phrase-key condition when the
+    /// query has required phrases (see M20261125190000_AddSearchPhraseKeys), and removes it otherwise.
+    /// </summary>
+    public static string PhraseKeysFilter(string alias) => $"/*phrase-keys:{alias}*/";
+
+    /// <summary>The SQL with every <see cref="PhraseKeysFilter"/> made a condition on @PhraseKeys (or dropped).</summary>
+    public static string WithPhraseKeys(this string sql, bool on) =>
+        PhraseKeysMarker().Replace(sql, on ? "AND $1.phrase_keys @> @PhraseKeys" : "");
+
+    [GeneratedRegex(@"/\*phrase-keys:(\w+)\*/")]
+    private static partial Regex PhraseKeysMarker();
+
+    private const string PhraseKeysSql = $"SELECT search_query_phrase_keys({Config}, @Phrases)";
+
+    /// <summary>
+    /// The phrase keys every match of <paramref name="query"/> must hold: none when it has no quoted phrase that
+    /// all matches need. Empty means "no phrase-key condition", never "matches nothing".
+    /// </summary>
+    public static async Task<int[]> PhraseKeysAsync(this NpgsqlConnection connection, NpgsqlTransaction transaction, string query,
+        string language, CancellationToken ct)
+    {
+        var phrases = RequiredPhrases(query);
+        if (phrases.Count == 0)
+            return [];
+        return await connection.ExecuteScalarAsync<int[]>(new CommandDefinition(PhraseKeysSql.ForLanguage(language),
+            new { Phrases = phrases.ToArray() }, transaction, cancellationToken: ct)) ?? [];
+    }
+
+    /// <summary>
+    /// The quoted phrases of a websearch_to_tsquery query that every match must contain. Conservative: a query with
+    /// the word "or" outside quotes (a phrase may be one alternative), an unclosed quote, or a quote glued to
+    /// other text gives none; a phrase after "-" is excluded, not required, so it is skipped. Leaving a phrase
+    /// out only costs speed; taking one in wrongly would lose results.
+    /// </summary>
+    public static List<string> RequiredPhrases(string query)
+    {
+        var phrases = new List<string>();
+        var i = 0;
+        while (i < query.Length)
+        {
+            if (query[i] != '"')
+            {
+                var end = query.IndexOf('"', i);
+                var outside = end < 0 ? query[i..] : query[i..end];
+                if (outside.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Any(w => w.Equals("or", StringComparison.OrdinalIgnoreCase)))
+                    return [];
+                if (end < 0)
+                    break;
+                i = end;
+                continue;
+            }
+            var close = query.IndexOf('"', i + 1);
+            if (close < 0)
+                return [];
+            var before = i == 0 ? ' ' : query[i - 1];
+            var after = close + 1 == query.Length ? ' ' : query[close + 1];
+            if (!char.IsWhiteSpace(after) || !(char.IsWhiteSpace(before) || before == '-'))
+                return [];
+            var previous = query.AsSpan(0, i).TrimEnd();
+            if (previous.Length == 0 || previous[^1] != '-') // "-" (even "- ") before it: an exclusion
+                phrases.Add(query[(i + 1)..close]);
+            i = close + 1;
+        }
+        return phrases;
+    }
 
     /// <summary>ts_headline of a text column or expression, with the markers stripped and the length bounded.</summary>
     public static string Headline(string text) =>

@@ -1,4 +1,5 @@
 using Serilog;
+using Serilog.Extensions.Hosting;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 
@@ -30,11 +31,32 @@ public static class LoggingSetup
             .WriteTo.Console(new RenderedCompactJsonFormatter());
     }
 
+    /// <summary>
+    /// Serilog as a provider under the framework's LoggerFactory, which keeps one logger per category. Serilog's own
+    /// factory (services.AddSerilog) builds a new logger and property cache on every CreateLogger call, and the
+    /// authentication handler calls it on every request: two loggers per request, held for a WebSocket's lifetime.
+    /// </summary>
+    public static WebApplicationBuilder AddLogging(this WebApplicationBuilder builder, string? level)
+    {
+        var logger = Configure(new LoggerConfiguration(), level).CreateLogger();
+        builder.Logging.ClearProviders();
+        // Levels are Serilog's to decide (LOG_LEVEL and the overrides above); the framework passes everything on.
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddSerilog(logger, dispose: true);
+        // What UseSerilogRequestLogging needs, which services.AddSerilog would have registered.
+        var diagnostics = new DiagnosticContext(logger);
+        builder.Services.AddSingleton(diagnostics);
+        builder.Services.AddSingleton<IDiagnosticContext>(diagnostics);
+        builder.Services.AddSingleton<Serilog.ILogger>(logger);
+        return builder;
+    }
+
     /// <summary>One JSON line per request: method, path, status, elapsed ms, trace id.</summary>
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
         app.UseSerilogRequestLogging(options =>
         {
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
             options.EnrichDiagnosticContext = (diagnostics, http) =>
             {

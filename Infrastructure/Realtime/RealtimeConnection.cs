@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Immutable;
 using System.Net.WebSockets;
 using System.Text.Json;
-using System.Threading.Channels;
 using Npgsql;
 using SupportDesk.Infrastructure.Auth;
 
@@ -16,8 +15,10 @@ public static class RealtimeCloseStatus
 }
 
 /// <summary>
-/// One client socket. Everything it is sent goes through a bounded queue drained by one send loop, so a slow
-/// client only ever fills its own queue; when that overflows the client is closed, never waited for.
+/// One client socket. A message is written to the socket straight away when nothing else is being sent (the
+/// usual case: the write completes at once into the connection's output buffer, with no queue or thread hop);
+/// otherwise it waits in a small bounded queue that the unfinished send drains. A slow client only ever fills its
+/// own queue; when that overflows the client is closed, never waited for.
 /// </summary>
 public sealed class RealtimeConnection
 {
@@ -28,34 +29,34 @@ public sealed class RealtimeConnection
     private const int ReadChunkBytes = 4096;
 
     private readonly WebSocket _socket;
-    private readonly Channel<byte[]> _outbox;
+    private readonly int _queueCapacity;
     private readonly int _maxMessageBytes;
     private readonly Func<Guid, RealtimeConnection, CancellationToken, Task<bool>> _maySeeTicket;
     private readonly ILogger _logger;
-    // Stops the send loop from taking more messages and the receive loop from acting on requests.
-    private readonly CancellationTokenSource _stop = new();
     // The last resort: cancelling a socket operation aborts the socket.
-    private readonly CancellationTokenSource _abort;
+    private readonly CancellationTokenSource _abort = new();
     private volatile ImmutableHashSet<Guid> _subscriptions = [];
     private int _closing;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string _closeReason = "";
 
+    // Guards the send state below. A send (or the close frame) is in flight while _sending is set.
+    private readonly Lock _sendLock = new();
+    private bool _sending;
+    private bool _closeRequested;
+    private Queue<byte[]>? _queued; // made on first need: most sockets never have a send waiting
+    private TaskCompletionSource? _closeSent;
+
     internal RealtimeConnection(WebSocket socket, CurrentUser user, int tokenVersion, int queueCapacity, int maxMessageBytes,
-        Func<Guid, RealtimeConnection, CancellationToken, Task<bool>> maySeeTicket, ILogger logger, CancellationToken shutdown)
+        Func<Guid, RealtimeConnection, CancellationToken, Task<bool>> maySeeTicket, ILogger logger)
     {
         _socket = socket;
         User = user;
         TokenVersion = tokenVersion;
+        _queueCapacity = queueCapacity;
         _maxMessageBytes = maxMessageBytes;
         _maySeeTicket = maySeeTicket;
         _logger = logger;
-        _abort = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        _outbox = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(queueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
     }
 
     public Guid Id { get; } = Guid.CreateVersion7();
@@ -75,11 +76,29 @@ public sealed class RealtimeConnection
         return subscriptions.IsEmpty || (e.TicketId is { } ticketId && subscriptions.Contains(ticketId));
     }
 
-    /// <summary>Queues a message without waiting; a full queue closes this connection.</summary>
+    /// <summary>Sends or queues a message without waiting; a full queue closes this connection.</summary>
     internal void Send(byte[] message)
     {
-        if (IsClosing || _outbox.Writer.TryWrite(message))
+        var start = false;
+        lock (_sendLock)
+        {
+            if (_closeRequested)
+                return;
+            if (!_sending)
+            {
+                _sending = start = true;
+            }
+            else if ((_queued ??= new Queue<byte[]>()).Count < _queueCapacity)
+            {
+                _queued.Enqueue(message);
+                return;
+            }
+        }
+        if (start)
+        {
+            _ = SendFromAsync(message);
             return;
+        }
         _logger.LogWarning("Closing WebSocket {ConnectionId} of user {UserId}: its send queue is full", Id, User.Id);
         Close(RealtimeCloseStatus.TryAgainLater, "Send queue overflow: the client reads too slowly");
     }
@@ -91,14 +110,20 @@ public sealed class RealtimeConnection
             return;
         _closeStatus = status;
         _closeReason = reason;
-        _outbox.Writer.TryComplete();
-        _stop.Cancel();
         _abort.CancelAfter(CloseGrace);
+        lock (_sendLock)
+        {
+            _closeRequested = true;
+            _queued = null;
+            if (_sending)
+                return; // the send in flight sends the close frame when it finishes
+            _sending = true;
+        }
+        _ = SendCloseAsync();
     }
 
     internal async Task RunAsync()
     {
-        var sending = SendLoopAsync();
         try
         {
             await ReceiveLoopAsync();
@@ -106,44 +131,71 @@ public sealed class RealtimeConnection
         finally
         {
             Close(WebSocketCloseStatus.NormalClosure, "");
-            await sending;
+            try
+            {
+                await CloseSent().Task.WaitAsync(CloseGrace);
+            }
+            catch (TimeoutException)
+            {
+                // A send the client never takes in: aborting the socket fails it, and the close completes.
+                _socket.Abort();
+                await CloseSent().Task;
+            }
             _abort.Dispose();
-            _stop.Dispose();
         }
     }
 
-    private async Task SendLoopAsync()
+    private TaskCompletionSource CloseSent()
+    {
+        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Interlocked.CompareExchange(ref _closeSent, created, null) ?? created;
+    }
+
+    // Runs on the caller's thread until a write has to wait, then drains the queue; ends with the close frame when
+    // the connection is closing. Only one runs at a time per connection (_sending).
+    private async Task SendFromAsync(byte[] message)
     {
         try
         {
-            var reader = _outbox.Reader;
-            while (await reader.WaitToReadAsync(_stop.Token))
+            while (true)
             {
-                while (!_stop.IsCancellationRequested && reader.TryRead(out var message))
-                    await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, _abort.Token);
+                // No cancellation token: the non-cancellable path allocates nothing; a stuck send ends by _abort's Abort().
+                await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                lock (_sendLock)
+                {
+                    if (_closeRequested)
+                        break;
+                    if (_queued is not { Count: > 0 } queued)
+                    {
+                        _sending = false;
+                        return;
+                    }
+                    message = queued.Dequeue();
+                }
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested || _abort.IsCancellationRequested)
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {
-            // Closing: the close frame follows.
-        }
-        catch (WebSocketException)
-        {
-            // The peer is gone; the receive loop sees it too.
+            // The peer is gone (the receive loop sees it too), or the socket was aborted.
             Close(WebSocketCloseStatus.EndpointUnavailable, "");
-            return;
         }
+        await SendCloseAsync();
+    }
 
-        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+    private async Task SendCloseAsync()
+    {
+        try
         {
-            try
-            {
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 await _socket.CloseOutputAsync(_closeStatus, _closeReason, _abort.Token);
-            }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
-            {
-                _socket.Abort();
-            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            _socket.Abort();
+        }
+        finally
+        {
+            CloseSent().TrySetResult();
         }
     }
 
@@ -269,7 +321,7 @@ public sealed class RealtimeConnection
     {
         try
         {
-            return await _maySeeTicket(ticketId, this, _stop.Token);
+            return await _maySeeTicket(ticketId, this, _abort.Token);
         }
         catch (NpgsqlException e)
         {

@@ -77,7 +77,8 @@ public sealed class RealtimeHub
     internal int Dispatch(RoutedEvent e, byte[] envelope)
     {
         var delivered = 0;
-        foreach (var connection in _connections.Values)
+        // The dictionary's own enumerator: .Values would lock every bucket and copy all sockets into a list per event.
+        foreach (var (_, connection) in _connections)
         {
             if (connection.Wants(e))
             {

@@ -38,7 +38,7 @@ public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettin
         WITH candidates AS MATERIALIZED (
             SELECT a.id, a.search_vector
             FROM knowledge_base_articles a
-            WHERE a.search_vector @@ {SearchRules.TsQuery} /*filters*/
+            WHERE a.search_vector @@ {SearchRules.TsQuery} /*filters*/ {SearchRules.PhraseKeysFilter("a")}
             ORDER BY {SearchRules.NewestFirst("a")}
             LIMIT @Cap
         ),
@@ -64,19 +64,21 @@ public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettin
         SqlTemplate.Replace("/*filters*/", (seesDrafts ? "" : Published) + (inCategory ? InCategory : ""), StringComparison.Ordinal)
             .ForLanguage(language);
 
-    // The four statements, made once: the handler is a singleton and the language is fixed at start-up.
+    // [drafts, category, phrase keys]: the eight statements, made once (a singleton; the language is fixed at start-up).
     private readonly string[] _sql = [.. from drafts in new[] { false, true } from category in new[] { false, true }
-                                        select SqlFor(drafts, category, settings.SearchLanguage)];
+                                        from keys in new[] { false, true }
+                                        select SqlFor(drafts, category, settings.SearchLanguage).WithPhraseKeys(keys)];
 
     public async ValueTask<ArticleSearchPage> Handle(SearchArticlesQuery query, CancellationToken ct)
     {
-        var sql = _sql[(query.SeesDrafts ? 2 : 0) + (query.Category is null ? 0 : 1)];
-
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginSearchAsync(ct);
+        var phraseKeys = await connection.PhraseKeysAsync(transaction, query.Query, settings.SearchLanguage, ct);
+        var sql = _sql[(query.SeesDrafts ? 4 : 0) + (query.Category is null ? 0 : 2) + (phraseKeys.Length > 0 ? 1 : 0)];
         var rows = (await connection.QueryAsync<Row>(new CommandDefinition(sql, new
         {
             query.Query,
+            PhraseKeys = phraseKeys,
             query.Category,
             Cap = SearchRules.CandidateLimit,
             query.Limit,

@@ -31,8 +31,9 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     private const string StaffComments = "t.deleted_at IS NULL";
     private const string StaffArticles = "true";
 
-    private readonly string _customerSql = SqlFor(staff: false, settings.SearchLanguage);
-    private readonly string _staffSql = SqlFor(staff: true, settings.SearchLanguage);
+    // [staff, phrase keys]: the four statements, made once.
+    private readonly string[] _sql = [.. from staff in new[] { false, true } from keys in new[] { false, true }
+                                        select SqlFor(staff, settings.SearchLanguage).WithPhraseKeys(keys)];
 
     // Each source takes its newest matches (at most @Cap) through its own GIN or created_at index; they are ranked,
     // merged into one list, paged, and only then are titles joined and snippets made for the page.
@@ -40,7 +41,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         WITH ticket_candidates AS MATERIALIZED (
             SELECT t.id, t.search_vector
             FROM tickets t
-            WHERE t.search_vector @@ {SearchRules.TsQuery} AND {tickets}
+            WHERE t.search_vector @@ {SearchRules.TsQuery} AND {tickets} {SearchRules.PhraseKeysFilter("t")}
             ORDER BY {SearchRules.NewestFirst("t")}
             LIMIT @Cap
         ),
@@ -48,14 +49,14 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
             SELECT c.id, c.ticket_id, c.search_vector
             FROM comments c
             JOIN tickets t ON t.id = c.ticket_id
-            WHERE c.search_vector @@ {SearchRules.TsQuery} AND {comments}
+            WHERE c.search_vector @@ {SearchRules.TsQuery} AND {comments} {SearchRules.PhraseKeysFilter("c")}
             ORDER BY {SearchRules.NewestFirst("c")}
             LIMIT @Cap
         ),
         article_candidates AS MATERIALIZED (
             SELECT a.id, a.search_vector
             FROM knowledge_base_articles a
-            WHERE a.search_vector @@ {SearchRules.TsQuery} AND {articles}
+            WHERE a.search_vector @@ {SearchRules.TsQuery} AND {articles} {SearchRules.PhraseKeysFilter("a")}
             ORDER BY {SearchRules.NewestFirst("a")}
             LIMIT @Cap
         ),
@@ -108,9 +109,12 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginSearchAsync(ct);
-        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(query.User.IsStaff ? _staffSql : _customerSql, new
+        var phraseKeys = await connection.PhraseKeysAsync(transaction, query.Query, settings.SearchLanguage, ct);
+        var sql = _sql[(query.User.IsStaff ? 2 : 0) + (phraseKeys.Length > 0 ? 1 : 0)];
+        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(sql, new
         {
             query.Query,
+            PhraseKeys = phraseKeys,
             UserId = query.User.Id,
             Cap = SearchRules.CandidateLimit,
             query.Limit,

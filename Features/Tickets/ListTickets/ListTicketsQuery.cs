@@ -51,8 +51,9 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // A text search is planned for its own words (a cached plan cannot tell a rare word from a common one).
         await using var transaction = query.Q is null ? null : await connection.BeginSearchAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(
-            new CommandDefinition(SqlFor(query, settings.SearchLanguage), ParametersFor(query), transaction, cancellationToken: ct));
+        var phraseKeys = query.Q is null ? [] : await connection.PhraseKeysAsync(transaction!, query.Q, settings.SearchLanguage, ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            SqlFor(query, settings.SearchLanguage).WithPhraseKeys(phraseKeys.Length > 0), ParametersFor(query, phraseKeys), transaction, cancellationToken: ct));
         var items = (await results.ReadAsync<TicketResponse>()).AsList();
         var total = await results.ReadSingleAsync<long>();
         return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);
@@ -71,7 +72,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         if (query.RequesterId is not null) where.Append(" AND t.requester_id = @RequesterId");
         if (query.CreatedAfter is not null) where.Append(" AND t.created_at >= @CreatedAfter");
         if (query.CreatedBefore is not null) where.Append(" AND t.created_at < @CreatedBefore");
-        if (query.Q is not null) where.Append($" AND t.search_vector @@ {SearchRules.TsQuery}");
+        if (query.Q is not null) where.Append($" AND t.search_vector @@ {SearchRules.TsQuery} {SearchRules.PhraseKeysFilter("t")}");
 
         var direction = query.Order == "asc" ? "ASC" : "DESC";
         var orderBy = query.Sort == "created_at"
@@ -92,7 +93,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
             """.ForLanguage(language);
     }
 
-    internal static object ParametersFor(ListTicketsQuery query) => new
+    internal static object ParametersFor(ListTicketsQuery query, int[]? phraseKeys = null) => new
     {
         UserId = query.User.Id,
         query.User.IsStaff,
@@ -107,5 +108,6 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         query.Limit,
         query.Offset,
         Query = query.Q,
+        PhraseKeys = phraseKeys ?? [],
     };
 }
