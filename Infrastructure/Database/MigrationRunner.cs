@@ -48,6 +48,8 @@ public static class MigrationRunner
             .ConfigureRunner(rb => rb
                 .AddPostgres()
                 .WithGlobalConnectionString(connectionString)
+                // Not the 30 s default: a migration that rewrites or indexes a large table runs for minutes.
+                .WithGlobalCommandTimeout(TimeSpan.FromHours(6))
                 .ScanIn(typeof(MigrationRunner).Assembly).For.Migrations())
             .AddLogging(lb => lb.AddSerilog(Log.Logger))
             .BuildServiceProvider(validateScopes: false);

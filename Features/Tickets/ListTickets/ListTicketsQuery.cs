@@ -34,8 +34,11 @@ public sealed record ListTicketsQuery(
 
 public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
 {
-    /// <summary>With a full-text filter, counting stops here: a common word can match most of a million tickets.</summary>
-    public const int MaxSearchTotal = 10_000;
+    /// <summary>
+    /// With a full-text filter, counting stops here (as GitHub's search does): a common word can match most of a
+    /// million tickets, and counting 10,000 of them cost 30-60 ms per request at that size; 1,000 costs a tenth.
+    /// </summary>
+    public const int MaxSearchTotal = 1_000;
 
     // Each filter adds a fixed, parameterised condition, so every combination gets its own (index-friendly)
     // plan instead of one catch-all "(@x IS NULL OR …)" plan. Only whitelisted text is ever concatenated.
