@@ -25,11 +25,29 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     // articles. Staff: every live ticket, every comment on one, every article. Two texts, not "(@IsStaff OR …)",
     // so each gets the plan that suits it (the requester index for customers, the GIN indexes for staff).
     private const string CustomerTickets = "t.deleted_at IS NULL AND t.requester_id = @UserId";
-    private const string CustomerComments = "t.deleted_at IS NULL AND t.requester_id = @UserId AND c.comment_type = 'public'";
     private const string CustomerArticles = "a.is_published";
     private const string StaffTickets = "t.deleted_at IS NULL";
-    private const string StaffComments = "t.deleted_at IS NULL";
     private const string StaffArticles = "true";
+
+    // A customer's comments are found through their own tickets, one small index probe per ticket (OFFSET 0 keeps
+    // the planner from flattening it): searched across all two million comments and joined afterwards, a common
+    // phrase cost 130 ms for the 18 that were theirs.
+    private static readonly string CustomerComments = $"""
+        FROM tickets t
+        CROSS JOIN LATERAL (
+            SELECT c.id, c.ticket_id, c.search_vector, c.created_at
+            FROM comments c
+            WHERE c.ticket_id = t.id AND c.comment_type = 'public'
+              AND c.search_vector @@ {SearchRules.TsQuery} {SearchRules.PhraseKeysFilter("c")}
+            OFFSET 0
+        ) c
+        WHERE t.deleted_at IS NULL AND t.requester_id = @UserId
+        """;
+    private static readonly string StaffComments = $"""
+        FROM comments c
+        JOIN tickets t ON t.id = c.ticket_id
+        WHERE c.search_vector @@ {SearchRules.TsQuery} AND t.deleted_at IS NULL {SearchRules.PhraseKeysFilter("c")}
+        """;
 
     // [staff, phrase keys]: the four statements, made once.
     private readonly string[] _sql = [.. from staff in new[] { false, true } from keys in new[] { false, true }
@@ -47,9 +65,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         ),
         comment_candidates AS MATERIALIZED (
             SELECT c.id, c.ticket_id, c.search_vector
-            FROM comments c
-            JOIN tickets t ON t.id = c.ticket_id
-            WHERE c.search_vector @@ {SearchRules.TsQuery} AND {comments} {SearchRules.PhraseKeysFilter("c")}
+            {comments}
             ORDER BY {SearchRules.NewestFirst("c")}
             LIMIT @Cap
         ),
