@@ -127,8 +127,6 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
         }
 
         commentRows.Sort((a, b) => a.At.CompareTo(b.At));
-        // The trigger would update the ticket once per comment; one pass afterwards builds every comments_vector.
-        await connection.ExecuteAsync("ALTER TABLE comments DISABLE TRIGGER trg_comments_discussion");
         await using (var writer = await connection.BeginBinaryImportAsync(
             "COPY comments (id, ticket_id, author_id, content, comment_type, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
         {
@@ -150,14 +148,6 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
             }
             await writer.CompleteAsync();
         }
-        await connection.ExecuteAsync("""
-            ALTER TABLE tickets DISABLE TRIGGER trg_tickets_updated_at;
-            UPDATE tickets t SET comments_vector = c.v
-            FROM (SELECT ticket_id, tsvector_concat_agg(search_vector ORDER BY created_at, id) AS v FROM comments GROUP BY ticket_id) c
-            WHERE c.ticket_id = t.id;
-            ALTER TABLE tickets ENABLE TRIGGER trg_tickets_updated_at;
-            ALTER TABLE comments ENABLE TRIGGER trg_comments_discussion;
-            """, commandTimeout: 0);
     }
 
     private async Task LoadArticlesAsync(NpgsqlConnection connection, BenchUsers users, int articles)

@@ -62,13 +62,13 @@ public static partial class SearchRules
     /// Stands in a source's WHERE clause; <see cref="WithPhraseKeys"/> turns it into the phrase-key condition when the
     /// query has required phrases (see M20261125190000_AddSearchPhraseKeys), and removes it otherwise.
     /// </summary>
-    public static string PhraseKeysFilter(string column) => $"/*phrase-keys:{column}*/";
+    public static string PhraseKeysFilter(string alias) => $"/*phrase-keys:{alias}*/";
 
     /// <summary>The SQL with every <see cref="PhraseKeysFilter"/> made a condition on @PhraseKeys (or dropped).</summary>
     public static string WithPhraseKeys(this string sql, bool on) =>
-        PhraseKeysMarker().Replace(sql, on ? "AND $1 @> @PhraseKeys" : "");
+        PhraseKeysMarker().Replace(sql, on ? "AND $1.phrase_keys @> @PhraseKeys" : "");
 
-    [GeneratedRegex(@"/\*phrase-keys:([\w.]+)\*/")]
+    [GeneratedRegex(@"/\*phrase-keys:(\w+)\*/")]
     private static partial Regex PhraseKeysMarker();
 
     private const string PhraseKeysSql = $"SELECT search_query_phrase_keys({Config}, @Phrases)";

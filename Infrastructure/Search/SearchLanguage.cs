@@ -34,20 +34,9 @@ public static class SearchLanguage
         UPDATE tickets SET search_vector = ticket_search_vector(@Language::regconfig, title, description);
         ALTER TABLE tickets ENABLE TRIGGER trg_tickets_updated_at;
 
-        -- Each ticket's comments_vector is rebuilt once at the end, not once per comment by the trigger.
         ALTER TABLE comments DISABLE TRIGGER trg_comments_updated_at;
-        ALTER TABLE comments DISABLE TRIGGER trg_comments_discussion;
         UPDATE comments SET search_vector = comment_search_vector(@Language::regconfig, content);
-        ALTER TABLE comments ENABLE TRIGGER trg_comments_discussion;
         ALTER TABLE comments ENABLE TRIGGER trg_comments_updated_at;
-
-        ALTER TABLE tickets DISABLE TRIGGER trg_tickets_updated_at;
-        UPDATE tickets t SET comments_vector = coalesce(c.v, ''::tsvector)
-        FROM tickets t2
-        LEFT JOIN (SELECT ticket_id, tsvector_concat_agg(search_vector ORDER BY created_at, id) AS v FROM comments GROUP BY ticket_id) c
-            ON c.ticket_id = t2.id
-        WHERE t2.id = t.id;
-        ALTER TABLE tickets ENABLE TRIGGER trg_tickets_updated_at;
 
         -- view_count and updated_at are untouched here: its updated_at trigger only watches edited columns.
         UPDATE knowledge_base_articles SET search_vector = article_search_vector(@Language::regconfig, title, tags, content);

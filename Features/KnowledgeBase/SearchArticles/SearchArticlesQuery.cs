@@ -38,7 +38,7 @@ public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettin
         WITH candidates AS MATERIALIZED (
             SELECT a.id, a.search_vector
             FROM knowledge_base_articles a
-            WHERE a.search_vector @@ {SearchRules.TsQuery} /*filters*/ {SearchRules.PhraseKeysFilter("a.phrase_keys")}
+            WHERE a.search_vector @@ {SearchRules.TsQuery} /*filters*/ {SearchRules.PhraseKeysFilter("a")}
             ORDER BY {SearchRules.NewestFirst("a")}
             LIMIT @Cap
         ),

@@ -75,7 +75,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         if (query.RequesterId is not null) where.Append(" AND t.requester_id = @RequesterId");
         if (query.CreatedAfter is not null) where.Append(" AND t.created_at >= @CreatedAfter");
         if (query.CreatedBefore is not null) where.Append(" AND t.created_at < @CreatedBefore");
-        if (query.Q is not null) where.Append($" AND t.search_vector @@ {SearchRules.TsQuery} {SearchRules.PhraseKeysFilter("t.phrase_keys")}");
+        if (query.Q is not null) where.Append($" AND t.search_vector @@ {SearchRules.TsQuery} {SearchRules.PhraseKeysFilter("t")}");
 
         var direction = query.Order == "asc" ? "ASC" : "DESC";
         var orderBy = query.Sort == "created_at"
