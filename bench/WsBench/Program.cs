@@ -87,6 +87,13 @@ var events = new RealtimeEvents(Options.Create(json), TimeProvider.System);
 await using var dataSource = NpgsqlDataSource.Create(connectionString);
 var ticketId = Guid.CreateVersion7();
 var peakRss = 0L;
+// Idle first: what 10,000 open sockets cost with nothing to send (keep-alive, timers, GC).
+var idleBefore = CpuSeconds(serverPid);
+await Task.Delay(3000);
+Console.WriteLine($"server CPU while idle: {(CpuSeconds(serverPid) - idleBefore) / 3:0.00} s per s");
+var serverCpuBefore = CpuSeconds(serverPid);
+var clientCpuBefore = CpuSeconds(Environment.ProcessId);
+var eventsWatch = Stopwatch.StartNew();
 for (var n = 0; n < eventCount; n++)
 {
     await using (var connection = await dataSource.OpenConnectionAsync())
@@ -102,6 +109,9 @@ for (var n = 0; n < eventCount; n++)
 }
 
 var finished = done.Wait(TimeSpan.FromSeconds(60));
+var eventsSeconds = eventsWatch.Elapsed.TotalSeconds;
+var serverCpu = CpuSeconds(serverPid) - serverCpuBefore;
+var clientCpu = CpuSeconds(Environment.ProcessId) - clientCpuBefore;
 var all = latencies.Where(l => l is not null).SelectMany(l => l).Order().ToArray();
 var missing = (long)clients * eventCount - all.Length - warmUpDeliveries;
 Console.WriteLine($"deliveries {all.Length + warmUpDeliveries} of {(long)clients * eventCount} (missing {missing}{(finished ? "" : ", timed out")}); latency below excludes the first {WarmUp} (warm-up) events");
@@ -109,6 +119,9 @@ if (all.Length > 0)
 {
     Console.WriteLine($"latency ms: p50 {Pct(all, 0.50):0.0}  p99 {Pct(all, 0.99):0.0}  max {all[^1]:0.0}");
 }
+// Where the two cores went while events were delivered: the service, or this client process.
+Console.WriteLine($"CPU while events were sent ({eventsSeconds:0.0} s): server {serverCpu:0.00} s ({serverCpu * 1000 / eventCount:0} ms per event), "
+    + $"client {clientCpu:0.00} s ({clientCpu * 1000 / eventCount:0} ms per event)");
 Console.WriteLine($"server RSS: {Rss(serverPid)} MB now, {peakRss} MB peak during events, VmHWM {Hwm(serverPid)} MB");
 foreach (var socket in sockets)
     socket?.Abort();
@@ -126,6 +139,14 @@ static bool TryReadNumber(ReadOnlySpan<byte> json, ReadOnlySpan<byte> key, out l
 }
 
 static double Pct(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+// utime + stime from /proc/PID/stat (fields 14 and 15, after the parenthesised command name), in seconds.
+static double CpuSeconds(int pid)
+{
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+}
 
 static long Rss(int pid) => StatusField(pid, "VmRSS:");
 
