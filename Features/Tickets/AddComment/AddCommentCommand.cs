@@ -20,7 +20,7 @@ public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivit
         SELECT {CommentResponse.Columns} FROM c JOIN users u ON u.id = c.author_id
         """;
 
-    // A comment is activity on the ticket: it moves updated_at and the ETag, and may set first_response_at or reopen it.
+    // A public comment is activity on the ticket: it moves updated_at and the ETag, and may set first_response_at or reopen it.
     internal const string TouchTicketSql = """
         UPDATE tickets SET
             status = @Status,
@@ -68,14 +68,19 @@ public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivit
             status = TicketStatus.Open;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(TouchTicketSql, new
+        // A private note leaves the ticket row alone: a customer watching its ETag or updated_at would otherwise
+        // learn that the team wrote something they may not see. It changes nothing of the ticket's own fields.
+        if (!isPrivate)
         {
-            command.TicketId,
-            Status = status.ToDb(),
-            ResolvedAt = resolvedAt,
-            ClosedAt = closedAt,
-            FirstResponseAt = firstResponseAt,
-        }, transaction, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(TouchTicketSql, new
+            {
+                command.TicketId,
+                Status = status.ToDb(),
+                ResolvedAt = resolvedAt,
+                ClosedAt = closedAt,
+                FirstResponseAt = firstResponseAt,
+            }, transaction, cancellationToken: ct));
+        }
 
         await activity.CommentedAsync(connection, transaction, ticket, status, comment, history, actor, ct);
         await transaction.CommitAsync(ct);

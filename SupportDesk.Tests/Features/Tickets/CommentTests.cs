@@ -35,6 +35,28 @@ public sealed class CommentTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_private_comment_leaves_the_etag_and_updated_at_the_customer_sees_unchanged()
+    {
+        var customer = await app.RegisterCustomerAsync();
+        using var asCustomer = app.ClientFor(customer);
+        using var asAgent = app.ClientFor(await app.CreateUserAsync("agent"));
+        var ticket = await asCustomer.CreateTicketAsync();
+        var before = await asCustomer.GetAsync($"/tickets/{ticket.Id()}");
+        var beforeBody = await before.JsonAsync();
+
+        await asAgent.AddCommentAsync(ticket.Id(), "Internal: check the logs first", "private");
+        var afterPrivate = await asCustomer.GetAsync($"/tickets/{ticket.Id()}");
+        var afterPrivateBody = await afterPrivate.JsonAsync();
+        Assert.Equal(before.Headers.ETag, afterPrivate.Headers.ETag);
+        Assert.Equal(beforeBody.Str("updated_at"), afterPrivateBody.Str("updated_at"));
+        Assert.Equal(beforeBody.GetRawText(), afterPrivateBody.GetRawText());
+
+        await asAgent.AddCommentAsync(ticket.Id(), "We are on it");
+        var afterPublic = await asCustomer.GetAsync($"/tickets/{ticket.Id()}");
+        Assert.NotEqual(before.Headers.ETag, afterPublic.Headers.ETag);
+    }
+
+    [Fact]
     public async Task The_first_public_agent_reply_sets_first_response_at()
     {
         var customer = await app.RegisterCustomerAsync();
