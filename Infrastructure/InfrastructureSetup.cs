@@ -40,6 +40,18 @@ public static class InfrastructureSetup
         if (settings.ApiDocs)
             services.AddApiDocs();
         services.AddRateLimits(settings.RateLimits);
+        services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
+                | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            // Only the configured proxies; the framework's default (loopback) is not a decision we want to make for anyone.
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var network in settings.TrustedProxies)
+                options.KnownIPNetworks.Add(network);
+            // Walk back through every trusted hop (load balancer, then ingress), stopping at the first untrusted one.
+            options.ForwardLimit = null;
+        });
         services.AddRealtime(settings);
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>
@@ -60,6 +72,9 @@ public static class InfrastructureSetup
 
     public static WebApplication UseInfrastructure(this WebApplication app)
     {
+        // First, so the logs, rate limits and everything after see the client's address, not the proxy's.
+        if (app.Services.GetRequiredService<AppSettings>().TrustedProxies.Count > 0)
+            app.UseForwardedHeaders();
         app.UseResponseHeaders();
         app.UseRequestLogging();
         app.UseExceptionHandler();

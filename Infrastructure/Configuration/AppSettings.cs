@@ -34,6 +34,11 @@ public sealed class AppSettings
     public string SearchLanguage { get; init; } = "english";
     /// <summary>Anonymous callers may read published knowledge base articles.</summary>
     public bool KbPublic { get; init; }
+    /// <summary>
+    /// Proxies (addresses or CIDR ranges) whose X-Forwarded-For / X-Forwarded-Proto are believed. Empty: the
+    /// headers are ignored and the client is the TCP peer, so nobody can pick their own address for the rate limits.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
 
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment, bool forCommandLine = false)
     {
@@ -95,6 +100,7 @@ public sealed class AppSettings
             AdminPassword = NullIfEmpty(config["ADMIN_PASSWORD"]),
             SearchLanguage = ReadSearchLanguage(config["SEARCH_LANGUAGE"]),
             KbPublic = ReadBool(config, "KB_PUBLIC", false),
+            TrustedProxies = ReadTrustedProxies(config["TRUSTED_PROXIES"]),
         };
     }
 
@@ -160,6 +166,13 @@ public sealed class AppSettings
     }
 
     // Only the shape is checked here; start-up checks the name against pg_ts_config once the database answers.
+    private static System.Net.IPNetwork[] ReadTrustedProxies(string? raw) =>
+        (raw ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(entry => System.Net.IPNetwork.TryParse(entry, out var network) ? network
+                : System.Net.IPAddress.TryParse(entry, out var address) ? new System.Net.IPNetwork(address, address.GetAddressBytes().Length * 8)
+                : throw new StartupException($"TRUSTED_PROXIES: '{entry}' is not an IP address or CIDR range (e.g. 10.0.0.5, 10.0.0.0/8)."))
+            .ToArray();
+
     private static string ReadSearchLanguage(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw))

@@ -103,6 +103,8 @@ public sealed class ConfigurationTests
     [InlineData("PORT", "70000")]
     [InlineData("JWT_EXPIRATION", "-1")]
     [InlineData("MIGRATE_ON_STARTUP", "perhaps")]
+    [InlineData("TRUSTED_PROXIES", "10.0.0.1, the-load-balancer")]
+    [InlineData("TRUSTED_PROXIES", "10.0.0.0/99")]
     public void Bad_values_name_the_variable(string key, string value)
     {
         var e = Assert.Throws<StartupException>(() => Load("Production", ("JWT_SECRET", new string('s', 40)), (key, value)));
