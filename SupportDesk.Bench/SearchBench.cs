@@ -118,8 +118,15 @@ internal static class SearchBench
         report.AppendLine().AppendLine("## EXPLAIN (ANALYZE, BUFFERS)").AppendLine();
         var common = TextGenerator.Nouns[0];
         var rare = text.Products[^1];
+        // A quoted phrase goes through the phrase-key indexes (M20261125190000) as the handlers send it.
+        const string phrase = "\"reset the password\"";
+        var phraseKeys = await connection.ExecuteScalarAsync<int[]>("SELECT search_query_phrase_keys('english', @Phrases)",
+            new { Phrases = SearchRules.RequiredPhrases(phrase).ToArray() }) ?? [];
         var explains = new List<(string Name, string Sql, object Parameters)>
         {
+            ($"global, agent, phrase {phrase}", GlobalSearchHandler.SqlFor(staff: true, "english").WithPhraseKeys(true), Parameters(phrase, agent, phraseKeys)),
+            ($"articles, customer, phrase {phrase}", SearchArticlesHandler.SqlFor(seesDrafts: false, inCategory: false, "english").WithPhraseKeys(true),
+                Parameters(phrase, customer.Id, phraseKeys)),
             ($"global, agent, common word '{common}'", GlobalSearchHandler.SqlFor(staff: true, "english"), Parameters(common, agent)),
             ($"global, agent, rare word '{rare}'", GlobalSearchHandler.SqlFor(staff: true, "english"), Parameters(rare, agent)),
             ($"global, customer, common word '{common}'", GlobalSearchHandler.SqlFor(staff: false, "english"), Parameters(common, customer.Id)),
@@ -129,7 +136,11 @@ internal static class SearchBench
         foreach (var (name, sql, parameters) in explains)
         {
             var plan = string.Join('\n', await connection.QueryAsync<string>($"EXPLAIN (ANALYZE, BUFFERS) {sql}", parameters));
-            var gin = new[] { "ix_tickets_search", "ix_comments_search", "ix_knowledge_base_articles_search" }.Where(plan.Contains).ToList();
+            var gin = new[]
+            {
+                "ix_tickets_search", "ix_comments_search", "ix_knowledge_base_articles_search",
+                "ix_tickets_phrase_keys", "ix_comments_phrase_keys", "ix_knowledge_base_articles_phrase_keys",
+            }.Where(plan.Contains).ToList();
             var time = plan.Split('\n').LastOrDefault(l => l.Contains("Execution Time"))?.Trim();
             Log($"EXPLAIN {name}: {time}; GIN indexes used: {(gin.Count == 0 ? "none" : string.Join(", ", gin))}");
             report.AppendLine($"### {name}").AppendLine().AppendLine($"GIN indexes used: {(gin.Count == 0 ? "none" : string.Join(", ", gin))}; {time}").AppendLine();
@@ -143,9 +154,10 @@ internal static class SearchBench
         Log($"full report with plans: {path}");
         return 0;
 
-        object Parameters(string query, Guid userId) => new
+        object Parameters(string query, Guid userId, int[]? keys = null) => new
         {
             Query = query,
+            PhraseKeys = keys ?? [],
             UserId = userId,
             Category = (string?)null,
             Cap = SearchRules.CandidateLimit,
