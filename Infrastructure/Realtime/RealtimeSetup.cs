@@ -93,9 +93,6 @@ internal static class RealtimeEndpoint
             using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subprotocol });
             connection = new RealtimeConnection(socket, user, version, settings.Realtime.SendQueueCapacity,
                 settings.Realtime.MaxMessageBytes, hub.MaySeeTicketAsync, logger);
-            // The socket keeps what it needs (user, version, expiry); the token's claims and the authentication
-            // result would otherwise stay referenced for its whole life. Only the subject is kept, for the request log.
-            http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(TokenClaims.Subject, user.Id.ToString())], http.User.Identity?.AuthenticationType));
             hub.Add(connection);
 
             // The socket may not outlive its token.
