@@ -54,9 +54,16 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // A text search is planned for its own words (a cached plan cannot tell a rare word from a common one).
         await using var transaction = query.Q is null ? null : await connection.BeginSearchAsync(ct);
-        var phraseKeys = query.Q is null ? [] : await connection.PhraseKeysAsync(transaction!, query.Q, settings.SearchLanguage, ct);
+        var sql = SqlFor(query, settings.SearchLanguage);
+        int[] phraseKeys = [];
+        if (query.Q is not null)
+        {
+            // Only a text search carries the phrase-key marker; plain lists skip the lookup and the rewrite.
+            phraseKeys = await connection.PhraseKeysAsync(transaction!, query.Q, settings.SearchLanguage, ct);
+            sql = sql.WithPhraseKeys(phraseKeys.Length > 0);
+        }
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
-            SqlFor(query, settings.SearchLanguage).WithPhraseKeys(phraseKeys.Length > 0), ParametersFor(query, phraseKeys), transaction, cancellationToken: ct));
+            sql, ParametersFor(query, phraseKeys), transaction, cancellationToken: ct));
         var items = (await results.ReadAsync<TicketResponse>()).AsList();
         var total = await results.ReadSingleAsync<long>();
         return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);
