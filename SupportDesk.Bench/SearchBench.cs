@@ -122,17 +122,19 @@ internal static class SearchBench
         const string phrase = "\"reset the password\"";
         var phraseKeys = await connection.ExecuteScalarAsync<int[]>("SELECT search_query_phrase_keys('english', @Phrases)",
             new { Phrases = SearchRules.RequiredPhrases(phrase).ToArray() }) ?? [];
-        var explains = new List<(string Name, string Sql, object Parameters)>
-        {
-            ($"global, agent, phrase {phrase}", GlobalSearchHandler.SqlFor(staff: true, "english").WithPhraseKeys(true), Parameters(phrase, agent, phraseKeys)),
-            ($"articles, customer, phrase {phrase}", SearchArticlesHandler.SqlFor(seesDrafts: false, inCategory: false, "english").WithPhraseKeys(true),
-                Parameters(phrase, customer.Id, phraseKeys)),
-            ($"global, agent, common word '{common}'", GlobalSearchHandler.SqlFor(staff: true, "english"), Parameters(common, agent)),
-            ($"global, agent, rare word '{rare}'", GlobalSearchHandler.SqlFor(staff: true, "english"), Parameters(rare, agent)),
-            ($"global, customer, common word '{common}'", GlobalSearchHandler.SqlFor(staff: false, "english"), Parameters(common, customer.Id)),
-            ($"articles, agent, common word '{common}'", SearchArticlesHandler.SqlFor(seesDrafts: true, inCategory: false, "english"), Parameters(common, agent)),
-            ($"articles, customer, rare word '{rare}'", SearchArticlesHandler.SqlFor(seesDrafts: false, inCategory: false, "english"), Parameters(rare, customer.Id)),
-        };
+        // Global search runs its three sources side by side; each is EXPLAINed on its own.
+        IEnumerable<(string Name, string Sql, object Parameters)> Global(string what, bool staff, string query, Guid userId, int[]? keys = null) =>
+            GlobalSearchHandler.SourceSqlFor(staff, "english").Select(s =>
+                ($"global {s.Source}, {(staff ? "agent" : "customer")}, {what}", s.Sql.WithPhraseKeys(keys is not null), Parameters(query, userId, keys)));
+        var explains = new List<(string Name, string Sql, object Parameters)>();
+        explains.AddRange(Global($"phrase {phrase}", staff: true, phrase, agent, phraseKeys));
+        explains.Add(($"articles, customer, phrase {phrase}", SearchArticlesHandler.SqlFor(seesDrafts: false, inCategory: false, "english").WithPhraseKeys(true),
+            Parameters(phrase, customer.Id, phraseKeys)));
+        explains.AddRange(Global($"common word '{common}'", staff: true, common, agent));
+        explains.AddRange(Global($"rare word '{rare}'", staff: true, rare, agent));
+        explains.AddRange(Global($"common word '{common}'", staff: false, common, customer.Id));
+        explains.Add(($"articles, agent, common word '{common}'", SearchArticlesHandler.SqlFor(seesDrafts: true, inCategory: false, "english"), Parameters(common, agent)));
+        explains.Add(($"articles, customer, rare word '{rare}'", SearchArticlesHandler.SqlFor(seesDrafts: false, inCategory: false, "english"), Parameters(rare, customer.Id)));
         foreach (var (name, sql, parameters) in explains)
         {
             var plan = string.Join('\n', await connection.QueryAsync<string>($"EXPLAIN (ANALYZE, BUFFERS) {sql}", parameters));

@@ -25,6 +25,10 @@ namespace SupportDesk.Bench;
 /// </summary>
 internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOptions json)
 {
+    private static readonly GlobalSearchHandler.Statements GlobalStaff = new(staff: true, "english");
+    private static readonly GlobalSearchHandler.Statements GlobalCustomer = new(staff: false, "english");
+    private static readonly string GlobalPage = GlobalSearchHandler.PageSqlFor("english");
+
     private sealed class UserState
     {
         public string Role { get; init; } = "";
@@ -116,9 +120,8 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         await using var connection = await dataSource.OpenConnectionAsync();
         if (!await UserOkAsync(connection, user))
             return false;
-        await using var transaction = await connection.BeginSearchAsync(CancellationToken.None);
-        _ = (await connection.QueryAsync(GlobalSearchHandler.SqlFor(user.IsStaff, "english"), SearchParameters(query, user.Id), transaction)).AsList();
-        await transaction.CommitAsync();
+        _ = await GlobalSearchHandler.SearchAsync(dataSource, user.IsStaff ? GlobalStaff : GlobalCustomer, GlobalPage,
+            new GlobalSearchQuery(new CurrentUser(user.Id, user.IsStaff ? UserRole.Agent : UserRole.Customer), query, 20, 0), CancellationToken.None);
         return true;
     }
 

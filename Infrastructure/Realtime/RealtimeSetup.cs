@@ -91,6 +91,9 @@ internal static class RealtimeEndpoint
                 ? RealtimeSetup.TokenSubprotocol
                 : null;
             using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = subprotocol });
+            // The request lives as long as the socket, for hours; nothing reads the handshake's headers (the token among
+            // them) again, so their strings need not be held by every open socket.
+            http.Request.Headers.Clear();
             connection = new RealtimeConnection(socket, user, version, settings.Realtime.SendQueueCapacity,
                 settings.Realtime.MaxMessageBytes, hub.MaySeeTicketAsync, logger);
             hub.Add(connection);

@@ -43,6 +43,27 @@ public sealed class GlobalSearchTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_ticket_found_by_its_text_and_its_comments_is_listed_once_with_its_own_text_as_snippet()
+    {
+        var word = SearchKit.Word();
+        var customer = await app.RegisterCustomerAsync();
+        var agentUser = await app.CreateUserAsync("agent");
+        using var agent = app.ClientFor(agentUser);
+        var (ticketId, _) = await app.InsertTicketAsync(customer.Id, "Printer trouble", $"The tray reports {word} after a restart.");
+        await app.InsertCommentAsync(ticketId, agentUser.Id, $"Seen {word} {word} {word} before: replace the {word} roller.");
+        await app.InsertCommentAsync(ticketId, agentUser.Id, $"Ordered a new {word}.");
+
+        var page = await agent.GlobalSearchAsync(word);
+
+        Assert.Equal([ticketId], page.Ids());
+        Assert.Equal(1, page.GetProperty("counts").GetProperty("tickets").GetInt64());
+        var snippet = page.GetProperty("items")[0].GetProperty("snippet").GetString();
+        Assert.Contains("tray reports", snippet);
+        Assert.Contains($"<mark>{word}</mark>", snippet);
+        Assert.True(page.GetProperty("items")[0].GetProperty("rank").GetSingle() > 0);
+    }
+
+    [Fact]
     public async Task Paging_and_limit_apply_to_the_merged_list()
     {
         var word = SearchKit.Word();
