@@ -163,7 +163,7 @@ public sealed class RealtimeListener(
             return;
         if (routing is not null && envelope is not null)
         {
-            hub.Dispatch(routing, envelope);
+            await hub.DispatchAsync(routing, envelope);
             return;
         }
 
@@ -171,7 +171,7 @@ public sealed class RealtimeListener(
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<EventRow>(new CommandDefinition(EventSql, new { Id = id }, cancellationToken: ct));
         if (row is not null)
-            Dispatch(row);
+            await DispatchAsync(row);
     }
 
     private async Task CatchUpAsync(DateTimeOffset since, CancellationToken ct)
@@ -181,15 +181,15 @@ public sealed class RealtimeListener(
         foreach (var row in rows)
         {
             if (Remember(row.Id))
-                Dispatch(row);
+                await DispatchAsync(row);
         }
     }
 
-    private void Dispatch(EventRow row)
+    private ValueTask<int> DispatchAsync(EventRow row)
     {
         var routing = new RoutedEvent(row.Id, row.Type, row.TicketId, row.RequesterId, row.StaffOnly, row.TargetUserId,
             new DateTimeOffset(DateTime.SpecifyKind(row.OccurredAt, DateTimeKind.Utc)));
-        hub.Dispatch(routing, RealtimeWire.WriteEnvelope(routing, System.Text.Encoding.UTF8.GetBytes(row.Data)));
+        return hub.DispatchAsync(routing, RealtimeWire.WriteEnvelope(routing, System.Text.Encoding.UTF8.GetBytes(row.Data)));
     }
 
     /// <summary>False when the event was delivered already (NOTIFY and a catch-up can both bring it).</summary>
