@@ -86,7 +86,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     // Titles and snippets for the page only, in page order. The ids come from the sources above, which already
     // applied the caller's visibility; a ticket deleted meanwhile drops out.
     private static readonly string PageSql = $"""
-        SELECT p.ord, p.type, p.id, t.number, a.slug, coalesce(t.title, a.title) AS title,
+        SELECT p.ord, t.number, a.slug, coalesce(t.title, a.title) AS title,
                CASE WHEN p.type = 'article' THEN {SearchRules.Headline("a.content")}
                     WHEN p.comment_id IS NULL THEN {SearchRules.Headline("t.description")}
                     ELSE {SearchRules.Headline("c.content")} END AS snippet
@@ -233,8 +233,6 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     private sealed class PageRow
     {
         public long Ord { get; init; }
-        public string? Type { get; init; }
-        public Guid Id { get; init; }
         public long? Number { get; init; }
         public string? Slug { get; init; }
         public string? Title { get; init; }
