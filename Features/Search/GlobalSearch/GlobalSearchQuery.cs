@@ -43,11 +43,22 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         ) c
         WHERE t.deleted_at IS NULL AND t.requester_id = @UserId
         """;
+    // Staff: the newest matching comments first, and only those joined to their tickets to drop the deleted ones.
+    // Joined before the LIMIT, every match of two common words paid a ticket lookup, so PostgreSQL walked the
+    // created_at index through 100,000 comments instead (20-27 ms; 9-12 ms this way). The slack covers comments
+    // of deleted tickets, which are rare; should more than that many sit among the newest, fewer are ranked.
     private static readonly string StaffComments = $"""
-        FROM comments c
+        FROM (
+            SELECT c.id, c.ticket_id, c.search_vector, c.created_at
+            FROM comments c
+            WHERE c.search_vector @@ {SearchRules.TsQuery} {SearchRules.PhraseKeysFilter("c")}
+            ORDER BY {SearchRules.NewestFirst("c")}
+            LIMIT @Cap + {DeletedTicketSlack}
+        ) c
         JOIN tickets t ON t.id = c.ticket_id
-        WHERE c.search_vector @@ {SearchRules.TsQuery} AND t.deleted_at IS NULL {SearchRules.PhraseKeysFilter("c")}
+        WHERE t.deleted_at IS NULL
         """;
+    private const int DeletedTicketSlack = SearchRules.CandidateLimit / 4;
 
     // Each source takes its newest matches (at most @Cap) through its own GIN or created_at index and ranks only
     // those (the subquery keeps ts_rank off the rows the LIMIT drops).

@@ -99,7 +99,9 @@ public sealed class GlobalSearchTests(AppFixture app)
         var (ticketA, _) = await app.InsertTicketAsync(a.Id, $"Invoice {inTicket}", "Billing question.");
         await app.InsertCommentAsync(ticketA, agentUser.Id, $"Internal: customer {inPrivate} is on the old plan.", "private");
         await app.InsertCommentAsync(ticketA, agentUser.Id, $"We looked into {inPublic} for you.");
-        await app.InsertTicketAsync(a.Id, $"Gone {inDeleted}", "Deleted ticket.", deleted: true);
+        var (deletedTicket, _) = await app.InsertTicketAsync(a.Id, $"Gone {inDeleted}", "Deleted ticket.", deleted: true);
+        var onDeleted = SearchKit.Word();
+        await app.InsertCommentAsync(deletedTicket, agentUser.Id, $"Noted {onDeleted} before it was removed.");
         var draft = await agent.CreateArticleAsync($"Upcoming {inDraft}", $"Not yet released {inDraft}.", published: false);
 
         // Customer B: none of A's words, through every search route.
@@ -133,6 +135,10 @@ public sealed class GlobalSearchTests(AppFixture app)
         Assert.Contains($"<mark>{inPrivate}</mark>", staffPrivate.GetProperty("items")[0].GetProperty("snippet").GetString());
         Assert.Equal([draft.Id()], (await agent.GlobalSearchAsync(inDraft)).Ids());
         Assert.Empty((await agent.GlobalSearchAsync(inDeleted)).Ids());
+        // Nor through a comment on it.
+        var viaDeletedComment = await agent.GlobalSearchAsync(onDeleted);
+        Assert.Empty(viaDeletedComment.Ids());
+        Assert.Equal(0, viaDeletedComment.GetProperty("counts").GetProperty("tickets").GetInt64());
     }
 
     [Fact]
