@@ -76,6 +76,7 @@ public static class InfrastructureSetup
         if (app.Services.GetRequiredService<AppSettings>().TrustedProxies.Count > 0)
             app.UseForwardedHeaders();
         app.UseResponseHeaders();
+        app.UseRealtimeSockets();
         app.UseRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

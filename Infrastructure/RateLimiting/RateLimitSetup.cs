@@ -18,12 +18,15 @@ public static class RateLimitSetup
     public static IServiceCollection AddRateLimits(this IServiceCollection services, RateLimitSettings limits)
     {
         services.AddSingleton(new EmailThrottle(limits.AuthPerMinute));
+        // One instance, shared with the WebSocket handshake, which runs ahead of the middleware (see RealtimeSetup).
+        var global = new GlobalRateLimiter(PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            RateLimitPartition.GetFixedWindowLimiter(
+                context.User.FindFirst("sub")?.Value is { } userId ? "user:" + userId : "ip:" + ClientIp(context),
+                _ => Fixed(limits.PerMinute))), limits);
+        services.AddSingleton(global);
         services.AddRateLimiter(options =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                RateLimitPartition.GetFixedWindowLimiter(
-                    context.User.FindFirst("sub")?.Value is { } userId ? "user:" + userId : "ip:" + ClientIp(context),
-                    _ => Fixed(limits.PerMinute)));
+            options.GlobalLimiter = global.Limiter;
 
             options.AddPolicy(AuthPolicy, context =>
                 RateLimitPartition.GetFixedWindowLimiter("ip:" + ClientIp(context), _ => Fixed(limits.AuthPerMinute)));
@@ -43,7 +46,7 @@ public static class RateLimitSetup
 
     private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    private static async ValueTask WriteRejectionAsync(HttpContext http, RateLimitLease lease, RateLimitSettings limits, CancellationToken ct)
+    internal static async ValueTask WriteRejectionAsync(HttpContext http, RateLimitLease lease, RateLimitSettings limits, CancellationToken ct)
     {
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
         var isAuth = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == AuthPolicy;
@@ -64,6 +67,22 @@ public static class RateLimitSetup
 }
 
 public sealed record RateLimitSettings(int PerMinute, int AuthPerMinute);
+
+/// <summary>The per-user (or per-IP) budget every request draws from, for code that runs before the rate limiting middleware.</summary>
+public sealed class GlobalRateLimiter(PartitionedRateLimiter<HttpContext> limiter, RateLimitSettings limits)
+{
+    public PartitionedRateLimiter<HttpContext> Limiter { get; } = limiter;
+
+    /// <summary>Takes one permit for this request (its User decides the partition); false after writing the 429 problem.</summary>
+    public async ValueTask<bool> TryAcquireAsync(HttpContext http)
+    {
+        using var lease = Limiter.AttemptAcquire(http);
+        if (lease.IsAcquired)
+            return true;
+        await RateLimitSetup.WriteRejectionAsync(http, lease, limits, http.RequestAborted);
+        return false;
+    }
+}
 
 /// <summary>Retry-After and the RateLimit-* headers of a 429; shared by the middleware and the per-email throttle.</summary>
 public static class TooManyRequests

@@ -55,6 +55,49 @@ public sealed class RealtimeResilienceTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Upgrades_draw_on_the_same_per_user_rate_limit_as_rest_calls_and_refusals_are_problems()
+    {
+        await using var server = await KestrelApp.StartAsync(app.Database.Url, new Dictionary<string, string?>
+        {
+            ["RATE_LIMIT_PER_MINUTE"] = "3",
+        });
+        var x = await app.RegisterCustomerAsync();
+        var y = await app.RegisterCustomerAsync();
+        using var http = server.CreateClient();
+
+        // Two upgrades and one REST call use up x's three requests this minute.
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, await WsClient.TryConnectAsync(server.WebSocketUri, x.Token));
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, await WsClient.TryConnectAsync(server.WebSocketUri, x.Token));
+        using (var me = new HttpRequestMessage(HttpMethod.Get, "/auth/me"))
+        {
+            me.Headers.Authorization = new("Bearer", x.Token);
+            Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(me)).StatusCode);
+        }
+        var refused = await http.SendAsync(UpgradeRequest(x.Token));
+        await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.True(refused.Headers.RetryAfter is not null, "429 carries Retry-After");
+        Assert.Equal(HttpStatusCode.TooManyRequests, await WsClient.TryConnectAsync(server.WebSocketUri, x.Token));
+
+        // The budget is per user: y still connects, and a refused token is a 401 problem before any upgrade.
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, await WsClient.TryConnectAsync(server.WebSocketUri, y.Token));
+        var unauthorized = await http.SendAsync(UpgradeRequest("not-a-token"));
+        await unauthorized.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains(unauthorized.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+    }
+
+    /// <summary>A WebSocket handshake request sent as plain HTTP, to read a refusal's headers and body.</summary>
+    private static HttpRequestMessage UpgradeRequest(string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/ws");
+        request.Headers.Authorization = new("Bearer", token);
+        request.Headers.Connection.Add("Upgrade");
+        request.Headers.Upgrade.Add(new("websocket"));
+        request.Headers.Add("Sec-WebSocket-Version", "13");
+        request.Headers.Add("Sec-WebSocket-Key", Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
+        return request;
+    }
+
+    [Fact]
     public async Task A_client_that_does_not_read_is_closed_when_its_queue_overflows_and_does_not_delay_others()
     {
         await using var server = await KestrelApp.StartAsync(app.Database.Url, new Dictionary<string, string?>
