@@ -10,8 +10,7 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
 ENV PORT=3000 \
-    ASPNETCORE_ENVIRONMENT=Production \
-    DOTNET_gcServer=0
+    ASPNETCORE_ENVIRONMENT=Production
 EXPOSE 3000
 # The aspnet image ships a non-root 'app' user (uid 1654).
 USER app
