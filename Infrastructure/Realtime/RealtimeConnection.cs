@@ -99,7 +99,7 @@ public sealed class RealtimeConnection
             _ = SendFromAsync(message);
             return;
         }
-        _logger.LogWarning("Closing WebSocket {ConnectionId} of user {UserId}: its send queue is full", Id, User.Id);
+        _logger.LogWarning("Closing WebSocket {SocketId} of user {UserId}: its send queue is full", Id, User.Id);
         Close(RealtimeCloseStatus.TryAgainLater, "Send queue overflow: the client reads too slowly");
     }
 

@@ -124,7 +124,7 @@ internal static class RealtimeEndpoint
             connection = new RealtimeConnection(socket, user, version, settings.Realtime.SendQueueCapacity,
                 settings.Realtime.MaxMessageBytes, hub.MaySeeTicketAsync, logger);
             hub.Add(connection);
-            logger.LogInformation("WebSocket {ConnectionId} opened for user {UserId}", connection.Id, user.Id);
+            logger.LogInformation("WebSocket {SocketId} opened for user {UserId}", connection.Id, user.Id);
 
             // The socket may not outlive its token.
             var clock = services.GetRequiredService<TimeProvider>();
@@ -136,7 +136,7 @@ internal static class RealtimeEndpoint
 
             var opened = clock.GetTimestamp();
             await connection.RunAsync();
-            logger.LogInformation("WebSocket {ConnectionId} of user {UserId} closed after {Seconds:0} s ({CloseStatus})",
+            logger.LogInformation("WebSocket {SocketId} of user {UserId} closed after {Seconds:0} s ({CloseStatus})",
                 connection.Id, user.Id, clock.GetElapsedTime(opened).TotalSeconds, connection.CloseStatus);
         }
         finally
