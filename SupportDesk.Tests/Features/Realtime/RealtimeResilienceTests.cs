@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using SupportDesk.Infrastructure.Realtime;
@@ -83,6 +84,49 @@ public sealed class RealtimeResilienceTests(AppFixture app)
         var unauthorized = await http.SendAsync(UpgradeRequest("not-a-token"));
         await unauthorized.AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Contains(unauthorized.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+    }
+
+    [Fact]
+    public async Task With_inline_sends_a_broadcast_split_across_threads_reaches_each_socket_once_and_keeps_the_rules()
+    {
+        await using var server = await KestrelApp.StartAsync(app.Database.Url, new Dictionary<string, string?>
+        {
+            ["REALTIME_INLINE_SENDS"] = "true",
+            ["REALTIME_MAX_CONNECTIONS_PER_USER"] = "1000",
+        });
+        var customer = await app.RegisterCustomerAsync();
+        var other = await app.RegisterCustomerAsync();
+        var agent = await app.CreateUserAsync("agent");
+        var ticket = await app.InsertTicketAsync(customer.Id);
+        // Enough recipients for the broadcast to be split across threads (one part per 256, up to one per core).
+        var staff = await Task.WhenAll(Enumerable.Range(0, 600).Select(_ => WsClient.ConnectAsync(server.WebSocketUri, agent.Token)));
+        await using var mine = await WsClient.ConnectAsync(server.WebSocketUri, customer.Token);
+        await using var notMine = await WsClient.ConnectAsync(server.WebSocketUri, other.Token);
+        try
+        {
+            await server.PublishAsync(RealtimeTestData.Comment(ticket, customer.Id, isPrivate: true, content: "internal note"));
+            await server.PublishAsync(RealtimeTestData.Comment(ticket, customer.Id, isPrivate: false, content: "public reply"));
+            await server.PublishAsync(RealtimeTestData.Comment(ticket, customer.Id, isPrivate: false, content: "third"));
+
+            static string? Content(JsonElement message) => message.GetProperty("data").GetProperty("content").GetString();
+            // Every staff socket gets the three in commit order, each once.
+            foreach (var socket in staff)
+            {
+                Assert.Equal("internal note", Content(await socket.NextForTicketAsync(ticket)));
+                Assert.Equal("public reply", Content(await socket.NextForTicketAsync(ticket)));
+                Assert.Equal("third", Content(await socket.NextForTicketAsync(ticket)));
+            }
+            // The requester's first message is the public reply: the private one never came.
+            Assert.Equal("public reply", Content(await mine.NextAsync()));
+            await server.PublishAsync(new RealtimeEvent(RealtimeEventTypes.NotificationCreated, null,
+                new EventAudience(null, true, other.Id), new { Sentinel = true }));
+            Assert.Equal("notification.created", (await notMine.NextAsync()).GetProperty("type").GetString());
+        }
+        finally
+        {
+            foreach (var socket in staff)
+                await socket.DisposeAsync();
+        }
     }
 
     /// <summary>A WebSocket handshake request sent as plain HTTP, to read a refusal's headers and body.</summary>
