@@ -227,7 +227,8 @@ public sealed class RealtimeSettings
     public int EventRetentionSeconds { get; init; } = 86400;
     /// <summary>
     /// For instances that mostly serve WebSockets: Kestrel sends on the writing thread (inline scheduling) and a
-    /// broadcast runs on every core. Less memory and CPU per broadcast; REST calls lose 10-30 % of their throughput.
+    /// broadcast runs on every core. No message waits in a transport buffer (30 MB less at 10,000 sockets during a
+    /// broadcast), but p99 is higher and REST calls lose 10-30 % of their throughput.
     /// </summary>
     public bool InlineSends { get; init; }
 }

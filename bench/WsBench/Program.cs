@@ -62,7 +62,7 @@ var readers = Enumerable.Range(0, clients).Select(i => Task.Run(async () =>
     var received = 0;
     while (received < expected)
     {
-        var result = await sockets[i].ReceiveAsync(buffer, CancellationToken.None);
+        var result = await sockets[i].ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
         if (result.MessageType == WebSocketMessageType.Close)
             break;
         var now = DateTime.UtcNow.Ticks;
