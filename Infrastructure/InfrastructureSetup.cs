@@ -65,7 +65,8 @@ public static class InfrastructureSetup
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
         // Inline: a write is put on the wire by the thread that writes it, not queued for the transport's send threads.
-        // Safe here because nothing in the service blocks a thread; it is opt-in for its REST cost (RealtimeSettings).
+        // Socket completions still run on the thread pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS stays unset), so a
+        // slow request holds only its own connection. Opt-in for its REST cost (RealtimeSettings.InlineSends).
         if (settings.Realtime.InlineSends)
             builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["URLS"]))
