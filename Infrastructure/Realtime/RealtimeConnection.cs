@@ -31,10 +31,8 @@ public sealed class RealtimeConnection
     private readonly WebSocket _socket;
     private readonly int _queueCapacity;
     private readonly int _maxMessageBytes;
-    private readonly Func<Guid, RealtimeConnection, CancellationToken, Task<bool>> _maySeeTicket;
+    private readonly RealtimeHub _hub;
     private readonly ILogger _logger;
-    // The last resort: cancelling a socket operation aborts the socket.
-    private readonly CancellationTokenSource _abort = new();
     private volatile ImmutableHashSet<Guid> _subscriptions = [];
     private int _closing;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
@@ -47,21 +45,24 @@ public sealed class RealtimeConnection
     private Queue<byte[]>? _queued; // made on first need: most sockets never have a send waiting
     private TaskCompletionSource? _closeSent;
 
-    internal RealtimeConnection(WebSocket socket, CurrentUser user, int tokenVersion, int queueCapacity, int maxMessageBytes,
-        Func<Guid, RealtimeConnection, CancellationToken, Task<bool>> maySeeTicket, ILogger logger)
+    internal RealtimeConnection(WebSocket socket, CurrentUser user, int tokenVersion, DateTimeOffset? expiresAt, int queueCapacity,
+        int maxMessageBytes, RealtimeHub hub, ILogger logger)
     {
         _socket = socket;
         User = user;
         TokenVersion = tokenVersion;
+        ExpiresAt = expiresAt ?? DateTimeOffset.MaxValue;
         _queueCapacity = queueCapacity;
         _maxMessageBytes = maxMessageBytes;
-        _maySeeTicket = maySeeTicket;
+        _hub = hub;
         _logger = logger;
     }
 
     public Guid Id { get; } = Guid.CreateVersion7();
     public CurrentUser User { get; }
     public int TokenVersion { get; }
+    /// <summary>When the token the socket was opened with expires; the hub's sweep closes the socket then.</summary>
+    public DateTimeOffset ExpiresAt { get; }
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
     public WebSocketCloseStatus? CloseStatus => IsClosing ? _closeStatus : null;
 
@@ -110,7 +111,7 @@ public sealed class RealtimeConnection
             return;
         _closeStatus = status;
         _closeReason = reason;
-        _abort.CancelAfter(CloseGrace);
+        _ = AbortAfterGraceAsync();
         lock (_sendLock)
         {
             _closeRequested = true;
@@ -122,11 +123,40 @@ public sealed class RealtimeConnection
         _ = SendCloseAsync();
     }
 
+    /// <summary>Reads client messages until the socket closes, then finishes the close handshake.</summary>
     internal async Task RunAsync()
     {
         try
         {
-            await ReceiveLoopAsync();
+            while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                // An idle socket waits here with an empty buffer, in this one async frame: at 10,000 sockets every
+                // buffer or suspended method kept per socket counts.
+                var first = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                if (first.MessageType == WebSocketMessageType.Close)
+                    return;
+                var (type, message, length) = first.EndOfMessage ? (first.MessageType, [], 0) : await ReceiveMessageAsync();
+                try
+                {
+                    if (type == WebSocketMessageType.Close)
+                        return;
+                    if (IsClosing || length < 0)
+                        continue; // draining until the client answers our close frame
+                    if (type != WebSocketMessageType.Text)
+                        Send(Error("invalid_message", "Send JSON text messages."));
+                    else
+                        await HandleAsync(message.AsMemory(0, length));
+                }
+                finally
+                {
+                    if (message.Length > 0)
+                        ArrayPool<byte>.Shared.Return(message);
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        {
+            // The client went away, keep-alive gave up on it, or the close handshake ran out of time.
         }
         finally
         {
@@ -141,8 +171,16 @@ public sealed class RealtimeConnection
                 _socket.Abort();
                 await CloseSent().Task;
             }
-            _abort.Dispose();
         }
+    }
+
+    // The last resort once closing has begun: a client that never answers the close frame, or never takes in a send,
+    // has its socket aborted, which ends the pending receive and send. Only closing sockets pay for this timer.
+    private async Task AbortAfterGraceAsync()
+    {
+        await Task.Delay(CloseGrace);
+        if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+            _socket.Abort();
     }
 
     private TaskCompletionSource CloseSent()
@@ -159,7 +197,7 @@ public sealed class RealtimeConnection
         {
             while (true)
             {
-                // No cancellation token: the non-cancellable path allocates nothing; a stuck send ends by _abort's Abort().
+                // No cancellation token: the non-cancellable path allocates nothing; a stuck send ends by AbortAfterGraceAsync.
                 await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
                 lock (_sendLock)
                 {
@@ -187,7 +225,7 @@ public sealed class RealtimeConnection
         try
         {
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                await _socket.CloseOutputAsync(_closeStatus, _closeReason, _abort.Token);
+                await _socket.CloseOutputAsync(_closeStatus, _closeReason, CancellationToken.None);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
@@ -199,48 +237,13 @@ public sealed class RealtimeConnection
         }
     }
 
-    private async Task ReceiveLoopAsync()
-    {
-        try
-        {
-            while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
-            {
-                var (type, message, length) = await ReceiveMessageAsync();
-                try
-                {
-                    if (type == WebSocketMessageType.Close)
-                        return;
-                    if (IsClosing || length < 0)
-                        continue; // draining until the client answers our close frame
-                    if (type != WebSocketMessageType.Text)
-                        Send(Error("invalid_message", "Send JSON text messages."));
-                    else
-                        await HandleAsync(message.AsMemory(0, length));
-                }
-                finally
-                {
-                    if (message.Length > 0)
-                        ArrayPool<byte>.Shared.Return(message);
-                }
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
-        {
-            // The client went away, keep-alive gave up on it, or the close handshake ran out of time.
-        }
-    }
-
     /// <summary>
-    /// Reads one whole message; Length is -1 for one over the limit (then the socket is already closing with 1009).
-    /// Waits for data with an empty buffer, so an idle socket holds no buffer; keeps at most max+1 bytes and reads the
-    /// rest of an oversized message into the same space, so the close handshake can follow cleanly.
+    /// Reads the message whose first frame has arrived; Length is -1 for one over the limit (then the socket is already
+    /// closing with 1009). Keeps at most max+1 bytes and reads the rest of an oversized message into the same space, so
+    /// the close handshake can follow cleanly.
     /// </summary>
     private async Task<(WebSocketMessageType Type, byte[] Message, int Length)> ReceiveMessageAsync()
     {
-        var first = await _socket.ReceiveAsync(Memory<byte>.Empty, _abort.Token);
-        if (first.MessageType == WebSocketMessageType.Close || first.EndOfMessage)
-            return (first.MessageType, [], 0);
-
         var buffer = ArrayPool<byte>.Shared.Rent(ReadChunkBytes);
         var stored = 0;
         long total = 0;
@@ -254,7 +257,7 @@ public sealed class RealtimeConnection
                 buffer = bigger;
             }
             var target = total > _maxMessageBytes ? buffer.AsMemory() : buffer.AsMemory(stored);
-            var result = await _socket.ReceiveAsync(target, _abort.Token);
+            var result = await _socket.ReceiveAsync(target, CancellationToken.None);
             if (result.MessageType == WebSocketMessageType.Close)
                 return (WebSocketMessageType.Close, buffer, 0);
             total += result.Count;
@@ -321,7 +324,7 @@ public sealed class RealtimeConnection
     {
         try
         {
-            return await _maySeeTicket(ticketId, this, _abort.Token);
+            return await _hub.MaySeeTicketAsync(ticketId, this, CancellationToken.None);
         }
         catch (NpgsqlException e)
         {

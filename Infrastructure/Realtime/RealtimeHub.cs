@@ -137,6 +137,16 @@ public sealed class RealtimeHub
         }
     }
 
+    /// <summary>Closes (1008) every socket whose token has expired by now.</summary>
+    internal void CloseExpired(DateTimeOffset now)
+    {
+        foreach (var (_, connection) in _connections)
+        {
+            if (connection.ExpiresAt <= now && !connection.IsClosing)
+                connection.Close(WebSocketCloseStatus.PolicyViolation, "Token expired: sign in again");
+        }
+    }
+
     internal async Task<bool> MaySeeTicketAsync(Guid ticketId, RealtimeConnection connection, CancellationToken ct)
     {
         await using var db = await _dataSource.OpenConnectionAsync(ct);

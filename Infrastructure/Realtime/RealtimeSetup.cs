@@ -121,19 +121,12 @@ internal static class RealtimeEndpoint
             // Nothing reads the handshake's headers (the token among them) again; every open socket need not hold them.
             http.Request.Headers.Clear();
             var logger = services.GetRequiredService<ILogger<RealtimeConnection>>();
-            connection = new RealtimeConnection(socket, user, version, settings.Realtime.SendQueueCapacity,
-                settings.Realtime.MaxMessageBytes, hub.MaySeeTicketAsync, logger);
+            connection = new RealtimeConnection(socket, user, version, expires, settings.Realtime.SendQueueCapacity,
+                settings.Realtime.MaxMessageBytes, hub, logger);
             hub.Add(connection);
             logger.LogInformation("WebSocket {SocketId} opened for user {UserId}", connection.Id, user.Id);
 
-            // The socket may not outlive its token.
             var clock = services.GetRequiredService<TimeProvider>();
-            var current = connection;
-            using var expiry = expires is { } at
-                ? clock.CreateTimer(_ => current.Close(WebSocketCloseStatus.PolicyViolation, "Token expired: sign in again"),
-                    null, Max(at - clock.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan)
-                : null;
-
             var opened = clock.GetTimestamp();
             await connection.RunAsync();
             logger.LogInformation("WebSocket {SocketId} of user {UserId} closed after {Seconds:0} s ({CloseStatus})",
@@ -206,6 +199,4 @@ internal static class RealtimeEndpoint
         await http.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
     }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -9,7 +9,8 @@ namespace SupportDesk.Infrastructure.Realtime;
 /// <summary>
 /// A socket outlives the request that checked its token, so the users behind open sockets are re-checked with the
 /// REST rule (active, same token_version, same role) in one query: every REALTIME_USER_CHECK_SECONDS, and at once
-/// when the users table says access changed (NOTIFY from a trigger, on any instance).
+/// when the users table says access changed (NOTIFY from a trigger, on any instance). It also closes sockets whose
+/// token has expired.
 /// </summary>
 public sealed class RealtimeUserMonitor(
     AppSettings settings, NpgsqlDataSource dataSource, RealtimeHub hub, TimeProvider clock,
@@ -41,7 +42,25 @@ public sealed class RealtimeUserMonitor(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(CheckUsersAsync(stoppingToken), CloseExpiredAsync(stoppingToken));
+
+    // A socket may not outlive its token. One sweep a second over all sockets (microseconds at 10,000) instead of a
+    // timer per socket: a socket closes at most a second after its token expires.
+    private async Task CloseExpiredAsync(CancellationToken stoppingToken)
+    {
+        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1), clock);
+        try
+        {
+            while (await tick.WaitForNextTickAsync(stoppingToken))
+                hub.CloseExpired(clock.GetUtcNow());
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task CheckUsersAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromSeconds(settings.Realtime.UserCheckSeconds);
         while (!stoppingToken.IsCancellationRequested)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using SupportDesk.Infrastructure.Json;
 using SupportDesk.Infrastructure.Realtime;
+using SupportDesk.WsBench;
 
 // usage: SupportDesk.WsBench BASE_URL DATABASE_CONNECTION_STRING ADMIN_EMAIL ADMIN_PASSWORD SERVER_PID CLIENTS EVENTS
 // Opens CLIENTS sockets as one staff user (who receives every ticket event), publishes EVENTS events through
@@ -27,59 +28,81 @@ login.EnsureSuccessStatusCode();
 var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
 
 var wsUri = new Uri($"ws://{baseUrl.Authority}/ws");
-var sockets = new ClientWebSocket[clients];
 var latencies = new List<double>[clients];
+for (var i = 0; i < clients; i++)
+    latencies[i] = new List<double>(eventCount);
 var expected = eventCount;
 const int WarmUp = 2;
 var warmUpDeliveries = 0L;
 var done = new CountdownEvent(clients);
-var connectWatch = Stopwatch.StartNew();
-using (var gate = new SemaphoreSlim(100))
+var received = new int[clients];
+var slowest = new long[eventCount]; // per event, its latest delivery (ticks after it was sent)
+// Every client's reader calls this with each message and the time it arrived; one client is never two readers at once.
+void Record(int client, ReadOnlySpan<byte> message, long now)
 {
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+    // Two numbers out of the envelope, without building a document: the client shares the server's cores,
+    // and every microsecond it spends per message shows up as latency of the messages behind it.
+    if (!TryReadNumber(message, "\"bench_sent_at\":"u8, out var sent) || !TryReadNumber(message, "\"seq\":"u8, out var seq))
+        return;
+    // The first events warm up the JIT on both sides: counted, but reported apart.
+    if (seq >= WarmUp)
+        latencies[client].Add((now - sent) / (double)TimeSpan.TicksPerMillisecond);
+    if (seq >= 0 && seq < slowest.Length)
     {
-        await gate.WaitAsync();
-        try
+        for (var seen = Volatile.Read(ref slowest[seq]); now - sent > seen; seen = Volatile.Read(ref slowest[seq]))
         {
-            var socket = new ClientWebSocket();
-            socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
-            socket.Options.KeepAliveInterval = TimeSpan.Zero;
-            await socket.ConnectAsync(wsUri, CancellationToken.None);
-            sockets[i] = socket;
-            latencies[i] = new List<double>(eventCount);
+            if (Interlocked.CompareExchange(ref slowest[seq], now - sent, seen) == seen)
+                break;
         }
-        finally
-        {
-            gate.Release();
-        }
-    }));
-}
-Console.WriteLine($"connected {clients} clients in {connectWatch.Elapsed.TotalSeconds:0.0} s; server RSS {Rss(serverPid)} MB");
-
-var readers = Enumerable.Range(0, clients).Select(i => Task.Run(async () =>
-{
-    var buffer = new byte[8192];
-    var received = 0;
-    while (received < expected)
-    {
-        var result = await sockets[i].ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
-        if (result.MessageType == WebSocketMessageType.Close)
-            break;
-        var now = DateTime.UtcNow.Ticks;
-        // Two numbers out of the envelope, without building a document: the client shares the server's cores,
-        // and every microsecond it spends per message shows up as latency of the messages behind it.
-        var message = buffer.AsSpan(0, result.Count);
-        if (!TryReadNumber(message, "\"bench_sent_at\":"u8, out var sent) || !TryReadNumber(message, "\"seq\":"u8, out var seq))
-            continue;
-        // The first events warm up the JIT on both sides: counted, but reported apart.
-        if (seq >= WarmUp)
-            latencies[i].Add((now - sent) / (double)TimeSpan.TicksPerMillisecond);
-        else
-            Interlocked.Increment(ref warmUpDeliveries);
-        received++;
     }
-    done.Signal();
-})).ToArray();
+    else
+        Interlocked.Increment(ref warmUpDeliveries);
+    if (++received[client] == expected)
+        done.Signal();
+}
+
+// lean (default on Linux x64): epoll and plain sockets, see LeanClients. clientwebsocket: .NET's ClientWebSocket,
+// one async reader each, as an application would use it; it costs the shared cores about 100 ms per event more.
+var clientKind = Environment.GetEnvironmentVariable("WS_BENCH_CLIENT") is { Length: > 0 } kind ? kind
+    : LeanClients.Supported ? "lean" : "clientwebsocket";
+LeanClients? lean = null;
+ClientWebSocket[] sockets = [];
+var connectWatch = Stopwatch.StartNew();
+switch (clientKind)
+{
+    case "lean" when LeanClients.Supported:
+        lean = LeanClients.Connect(wsUri, token, clients, parallel: 16);
+        break;
+    case "clientwebsocket":
+        sockets = await ConnectClientWebSocketsAsync(wsUri, token, clients);
+        break;
+    default:
+        Console.Error.WriteLine($"WS_BENCH_CLIENT={clientKind}: use lean (Linux x64 only) or clientwebsocket");
+        return 2;
+}
+Console.WriteLine($"connected {clients} clients ({clientKind}) in {connectWatch.Elapsed.TotalSeconds:0.0} s; server RSS {Rss(serverPid)} MB");
+
+if (lean is not null)
+{
+    lean.Start(Record);
+}
+else
+{
+    foreach (var (socket, i) in sockets.Select((s, i) => (s, i)))
+    {
+        _ = Task.Run(async () =>
+        {
+            var buffer = new byte[8192];
+            while (received[i] < expected)
+            {
+                var result = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                if (result.MessageType == WebSocketMessageType.Close)
+                    break;
+                Record(i, buffer.AsSpan(0, result.Count), DateTime.UtcNow.Ticks);
+            }
+        });
+    }
+}
 
 var json = new Microsoft.AspNetCore.Http.Json.JsonOptions();
 JsonSetup.Configure(json.SerializerOptions);
@@ -126,14 +149,42 @@ Console.WriteLine($"deliveries {all.Length + warmUpDeliveries} of {(long)clients
 if (all.Length > 0)
 {
     Console.WriteLine($"latency ms: p50 {Pct(all, 0.50):0.0}  p99 {Pct(all, 0.99):0.0}  max {all[^1]:0.0}");
+    // One late event moves p99 on its own; this shows whether the tail is every event or a few.
+    Console.WriteLine("last delivery of each event, ms: " + string.Join(' ', slowest.Skip(WarmUp).Select(t => (t / (double)TimeSpan.TicksPerMillisecond).ToString("0"))));
 }
 // Where the two cores went while events were delivered: the service, or this client process.
 Console.WriteLine($"CPU while events were sent ({eventsSeconds:0.0} s): server {serverCpu:0.00} s ({serverCpu * 1000 / eventCount:0} ms per event), "
     + $"client {clientCpu:0.00} s ({clientCpu * 1000 / eventCount:0} ms per event)");
 Console.WriteLine($"server RSS: {Rss(serverPid)} MB now, {peakRss} MB peak during events, VmHWM {Hwm(serverPid)} MB");
+if (lean is not null)
+    Console.WriteLine($"client sockets closed by the server: {lean.Closed}");
+lean?.Dispose();
 foreach (var socket in sockets)
-    socket?.Abort();
+    socket.Abort();
 return 0;
+
+static async Task<ClientWebSocket[]> ConnectClientWebSocketsAsync(Uri wsUri, string token, int clients)
+{
+    var sockets = new ClientWebSocket[clients];
+    using var gate = new SemaphoreSlim(100);
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var socket = new ClientWebSocket();
+            socket.Options.SetRequestHeader("Authorization", $"Bearer {token}");
+            socket.Options.KeepAliveInterval = TimeSpan.Zero;
+            await socket.ConnectAsync(wsUri, CancellationToken.None);
+            sockets[i] = socket;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }));
+    return sockets;
+}
 
 static bool TryReadNumber(ReadOnlySpan<byte> json, ReadOnlySpan<byte> key, out long value)
 {

@@ -172,6 +172,28 @@ public sealed class RealtimeResilienceTests(AppFixture app)
         Assert.Contains("too slowly", reason);
     }
 
+    [Fact]
+    public async Task A_client_that_never_answers_the_close_frame_is_cut_off_after_the_grace_period_and_frees_its_slot()
+    {
+        await using var server = await KestrelApp.StartAsync(app.Database.Url, new Dictionary<string, string?>
+        {
+            ["REALTIME_MAX_CONNECTIONS_PER_USER"] = "1",
+        });
+        var hub = server.Services.GetRequiredService<RealtimeHub>();
+        var customer = await app.RegisterCustomerAsync();
+        // Never reads, so it never sees the close frame and never answers it.
+        await using var silent = await WsClient.ConnectAsync(server.WebSocketUri, customer.Token, startReading: false);
+        await WaitForAsync(() => hub.Connections.Any(c => c.User.Id == customer.Id) ? true : (bool?)null);
+        var connection = hub.Connections.Single(c => c.User.Id == customer.Id);
+        Assert.Equal(HttpStatusCode.TooManyRequests, await WsClient.TryConnectAsync(server.WebSocketUri, customer.Token));
+
+        connection.Close(WebSocketCloseStatus.PolicyViolation, "test");
+        await WaitForAsync(() => hub.Connections.Any(c => c.User.Id == customer.Id) ? null : (bool?)true);
+        await using var next = await WsClient.ConnectAsync(server.WebSocketUri, customer.Token);
+        await next.SendTextAsync("{\"action\":\"ping\"}");
+        Assert.Equal("pong", (await next.NextAsync()).GetProperty("type").GetString());
+    }
+
     private static async Task<T> WaitForAsync<T>(Func<T?> probe) where T : struct =>
         await WaitForAsync(() => Task.FromResult(probe()));
 
