@@ -156,7 +156,9 @@ public sealed class RealtimeConnection
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {
-            // The client went away, keep-alive gave up on it, or the close handshake ran out of time.
+            // The client went away without a close frame, or keep-alive gave up on it (after our own close, the
+            // first reason stays): the log then says so instead of a normal closure.
+            Close(WebSocketCloseStatus.EndpointUnavailable, "");
         }
         finally
         {

@@ -194,6 +194,22 @@ public sealed class RealtimeResilienceTests(AppFixture app)
         Assert.Equal("pong", (await next.NextAsync()).GetProperty("type").GetString());
     }
 
+    [Fact]
+    public async Task A_client_that_drops_without_a_close_frame_leaves_the_hub_as_endpoint_unavailable()
+    {
+        await using var server = await KestrelApp.StartAsync(app.Database.Url);
+        var hub = server.Services.GetRequiredService<RealtimeHub>();
+        var customer = await app.RegisterCustomerAsync();
+        var client = await WsClient.ConnectAsync(server.WebSocketUri, customer.Token);
+        await WaitForAsync(() => hub.Connections.Any(c => c.User.Id == customer.Id) ? true : (bool?)null);
+        var connection = hub.Connections.Single(c => c.User.Id == customer.Id);
+
+        client.Socket.Abort(); // the TCP connection ends, no close frame
+        await WaitForAsync(() => hub.Connections.Any(c => c.User.Id == customer.Id) ? null : (bool?)true);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, connection.CloseStatus);
+        await client.DisposeAsync();
+    }
+
     private static async Task<T> WaitForAsync<T>(Func<T?> probe) where T : struct =>
         await WaitForAsync(() => Task.FromResult(probe()));
 
