@@ -145,21 +145,15 @@ internal sealed partial class LeanClients : IDisposable
     {
         if (_closed[client])
             return;
-        var carried = 0;
-        if (_carry[client] is { } carry)
-        {
-            if (carry.Length + ReadBytes > buffer.Length)
-                buffer = new byte[carry.Length + ReadBytes];
-            carry.CopyTo(buffer, 0);
-            carried = carry.Length;
-            _carry[client] = null;
-        }
+        var carry = _carry[client];
+        var carried = carry?.Length ?? 0;
+        if (carried + ReadBytes > buffer.Length)
+            buffer = new byte[carried + ReadBytes];
+        carry?.CopyTo(buffer, 0);
         var read = _sockets[client].Receive(buffer, carried, ReadBytes, SocketFlags.None, out var error);
         if (error == SocketError.WouldBlock)
-        {
-            _carry[client] = carried > 0 ? buffer[..carried] : null;
-            return;
-        }
+            return; // the carried bytes stay where they are
+        _carry[client] = null;
         if (error != SocketError.Success || read == 0)
         {
             End(client);

@@ -47,6 +47,8 @@ void Record(int client, ReadOnlySpan<byte> message, long now)
     // The first events warm up the JIT on both sides: counted, but reported apart.
     if (seq >= WarmUp)
         latencies[client].Add((now - sent) / (double)TimeSpan.TicksPerMillisecond);
+    else
+        Interlocked.Increment(ref warmUpDeliveries);
     if (seq >= 0 && seq < slowest.Length)
     {
         for (var seen = Volatile.Read(ref slowest[seq]); now - sent > seen; seen = Volatile.Read(ref slowest[seq]))
@@ -55,8 +57,6 @@ void Record(int client, ReadOnlySpan<byte> message, long now)
                 break;
         }
     }
-    else
-        Interlocked.Increment(ref warmUpDeliveries);
     if (++received[client] == expected)
         done.Signal();
 }
