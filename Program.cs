@@ -5,7 +5,7 @@ using SupportDesk.Features.Health;
 using SupportDesk.Features.Tickets;
 using SupportDesk.Features.KnowledgeBase;
 using SupportDesk.Features.Search;
-using SupportDesk.Features.UserNotifications;
+using SupportDesk.Features.Notifications;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure;
 using SupportDesk.Infrastructure.Cli;
@@ -32,6 +32,7 @@ try
     builder.AddInfrastructure(forCommandLine: isCommand);
     builder.Services.AddTickets();
     builder.Services.AddAuthSlices();
+    builder.Services.AddUsers();
     app = builder.Build();
 }
 catch (StartupException e)

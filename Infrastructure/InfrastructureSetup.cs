@@ -9,6 +9,7 @@ using SupportDesk.Infrastructure.Http;
 using SupportDesk.Infrastructure.Json;
 using SupportDesk.Infrastructure.Logging;
 using SupportDesk.Infrastructure.Metrics;
+using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.RateLimiting;
 using SupportDesk.Infrastructure.Realtime;
@@ -36,7 +37,11 @@ public static class InfrastructureSetup
         services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
         services.AddValidatorsFromAssemblyContaining<AppSettings>(ServiceLifetime.Singleton, includeInternalTypes: true);
         ValidationFilter.UseSnakeCaseNames();
-        services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
+        services.AddMediator(options =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Singleton;
+            options.PipelineBehaviors = [typeof(MessageValidationBehavior<,>)];
+        });
         if (settings.ApiDocs)
             services.AddApiDocs();
         services.AddRateLimits(settings.RateLimits);
@@ -53,6 +58,7 @@ public static class InfrastructureSetup
             options.ForwardLimit = null;
         });
         services.AddRealtime(settings);
+        services.AddSingleton<NotificationWriter>();
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>
         {

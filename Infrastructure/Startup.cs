@@ -1,8 +1,8 @@
-using Mediator;
 using Npgsql;
-using SupportDesk.Features.Users.EnsureAdmin;
+using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Errors;
 using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Infrastructure;
@@ -34,12 +34,29 @@ public static class Startup
 
         if (settings.AdminEmail is not null && settings.AdminPassword is not null)
         {
-            var mediator = app.Services.GetRequiredService<IMediator>();
-            var result = await mediator.Send(new EnsureAdminCommand(settings.AdminEmail, settings.AdminPassword, "Admin", "User"));
+            AdminBootstrapResult result;
+            try
+            {
+                result = await app.Services.GetRequiredService<IAdminBootstrap>()
+                    .EnsureAdminAsync(settings.AdminEmail, settings.AdminPassword, "Admin", "User", CancellationToken.None);
+            }
+            catch (MessageValidationException e)
+            {
+                // The variable, not the field, is what an operator can fix.
+                var reasons = e.Errors.Select(f => $"{AdminVariable(f.Key)}: {string.Join(" ", f.Value)}");
+                throw new StartupException($"the start-up admin is not accepted ({string.Join("; ", reasons)})");
+            }
             if (result.Created)
                 logger.LogInformation("Created the first admin {Email}", result.Email);
         }
     }
+
+    private static string AdminVariable(string field) => field switch
+    {
+        "email" => "ADMIN_EMAIL",
+        "password" => "ADMIN_PASSWORD",
+        _ => field,
+    };
 
     // The database may still be starting (containers, a fresh cluster): retry for a while, then say why we gave up.
     private static async Task MigrateWithRetryAsync(string connectionString, ILogger logger)

@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text;
 using Dapper;
 using Npgsql;
 using SupportDesk.Features.KnowledgeBase.SearchArticles;
-using SupportDesk.Features.Search;
 using SupportDesk.Features.Search.GlobalSearch;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Bench;
 
@@ -121,7 +121,7 @@ internal static class SearchBench
         // A quoted phrase goes through the phrase-key indexes (M20261125190000) as the handlers send it.
         const string phrase = "\"reset the password\"";
         var phraseKeys = await connection.ExecuteScalarAsync<int[]>("SELECT search_query_phrase_keys('english', @Phrases)",
-            new { Phrases = SearchRules.RequiredPhrases(phrase).ToArray() }) ?? [];
+            new { Phrases = PhraseKeys.RequiredPhrases(phrase).ToArray() }) ?? [];
         // Global search runs its three sources side by side; each is EXPLAINed on its own.
         IEnumerable<(string Name, string Sql, object Parameters)> Global(string what, bool staff, string query, Guid userId, int[]? keys = null) =>
             GlobalSearchHandler.SourceSqlFor(staff, "english").Select(s =>
@@ -162,11 +162,11 @@ internal static class SearchBench
             PhraseKeys = keys ?? [],
             UserId = userId,
             Category = (string?)null,
-            Cap = SearchRules.CandidateLimit,
+            Cap = FullTextSql.CandidateLimit,
             Limit = 20,
             Offset = 0,
-            SearchRules.Markers,
-            SearchRules.HeadlineOptions,
+            SearchSnippets.Markers,
+            SearchSnippets.HeadlineOptions,
         };
     }
 }

@@ -1,19 +1,20 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Dapper;
 using Npgsql;
 using SupportDesk.Features.Auth.Login;
 using SupportDesk.Features.KnowledgeBase.SearchArticles;
-using SupportDesk.Features.Search;
 using SupportDesk.Features.Search.GlobalSearch;
-using SupportDesk.Features.Tickets;
 using SupportDesk.Features.Tickets.AddComment;
 using SupportDesk.Features.Tickets.CreateTicket;
 using SupportDesk.Features.Tickets.ListTickets;
 using SupportDesk.Features.Tickets.UpdateTicket;
+using SupportDesk.Features.Tickets;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Email;
+using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Bench;
 
@@ -130,11 +131,11 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         Query = query,
         UserId = userId,
         Category = (string?)null,
-        Cap = SearchRules.CandidateLimit,
+        Cap = FullTextSql.CandidateLimit,
         Limit = 20,
         Offset = 0,
-        SearchRules.Markers,
-        SearchRules.HeadlineOptions,
+        SearchSnippets.Markers,
+        SearchSnippets.HeadlineOptions,
     };
 
     /// <summary>CreateTicketHandler + TicketActivity.CreatedAsync: insert, history, ticket.created, the requester's email.</summary>
@@ -304,7 +305,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
     {
         var id = Guid.CreateVersion7();
         var data = JsonSerializer.Serialize(new { ticket_id = ticket.Id, number = ticket.Number }, json);
-        var inserted = await connection.ExecuteAsync(Notifications.Sql, new
+        var inserted = await connection.ExecuteAsync(NotificationWriter.Sql, new
         {
             Id = id, UserId = userId, Type = type, Title = title, Body = body, TicketId = ticket.Id, Data = data, CreatedAt = DateTime.UtcNow,
         }, transaction);

@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Email;
+using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Features.Tickets;
@@ -16,7 +17,7 @@ public sealed record HistoryEntry(string Action, string? Field, string? OldValue
 /// is told live here and nowhere else: never the person who made the change, never a customer about a private
 /// comment (not even an event), never an inactive user.
 /// </summary>
-public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, RealtimeEvents events, Notifications notifications)
+public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, RealtimeEvents events, NotificationWriter notifications)
 {
     internal const string InsertHistorySql = """
         INSERT INTO ticket_history (id, ticket_id, actor_id, action, field, old_value, new_value, is_private, created_at)

@@ -1,4 +1,5 @@
 using SupportDesk.Features.Users.CreateUser;
+using SupportDesk.Features.Users.EnsureAdmin;
 using SupportDesk.Features.Users.GetUser;
 using SupportDesk.Features.Users.ListUsers;
 using SupportDesk.Features.Users.UpdateUser;
@@ -8,6 +9,9 @@ namespace SupportDesk.Features.Users;
 
 public static class UsersEndpoints
 {
+    public static IServiceCollection AddUsers(this IServiceCollection services) =>
+        services.AddSingleton<IAdminBootstrap, EnsureAdminBootstrap>();
+
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/users")

@@ -81,7 +81,7 @@ public static class AuthSetup
             return Task.CompletedTask;
         if (request.Query["access_token"] is [{ Length: > 0 } fromQuery])
             context.Token = fromQuery;
-        else if (RealtimeSetup.TokenFromSubprotocols(request.Headers.SecWebSocketProtocol) is { Length: > 0 } fromSubprotocol)
+        else if (RealtimeHandshake.TokenFromSubprotocols(request.Headers.SecWebSocketProtocol) is { Length: > 0 } fromSubprotocol)
             context.Token = fromSubprotocol;
         return Task.CompletedTask;
     }

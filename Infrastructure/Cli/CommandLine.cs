@@ -1,8 +1,7 @@
-using FluentValidation;
-using Mediator;
-using SupportDesk.Features.Users.EnsureAdmin;
+using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Errors;
 using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Infrastructure.Cli;
@@ -122,17 +121,19 @@ public static class CommandLine
         }
 
         MigrationRunner.MigrateUp(app.Services.GetRequiredService<AppSettings>().ConnectionString);
-        var command = new EnsureAdminCommand(email, password,
-            options.GetValueOrDefault("--first-name", "Admin"), options.GetValueOrDefault("--last-name", "User"));
-        var validation = await app.Services.GetRequiredService<IValidator<EnsureAdminCommand>>().ValidateAsync(command);
-        if (!validation.IsValid)
+        AdminBootstrapResult result;
+        try
         {
-            foreach (var error in validation.Errors)
-                Console.Error.WriteLine($"{error.PropertyName}: {error.ErrorMessage}");
+            result = await app.Services.GetRequiredService<IAdminBootstrap>().EnsureAdminAsync(email, password,
+                options.GetValueOrDefault("--first-name", "Admin"), options.GetValueOrDefault("--last-name", "User"), CancellationToken.None);
+        }
+        catch (MessageValidationException e)
+        {
+            foreach (var (field, messages) in e.Errors)
+                foreach (var message in messages)
+                    Console.Error.WriteLine($"{field}: {message}");
             return 1;
         }
-
-        var result = await app.Services.GetRequiredService<IMediator>().Send(command);
         Console.WriteLine(result.Created
             ? $"created admin {result.Email}"
             : $"a user with email {result.Email} already exists (role {result.Role}); nothing changed");

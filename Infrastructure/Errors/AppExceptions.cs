@@ -67,3 +67,12 @@ public sealed class TooManyRequestsException(TimeSpan retryAfter, int limit)
     public override int StatusCode => StatusCodes.Status429TooManyRequests;
     public override string Title => "Too many requests";
 }
+
+/// <summary>A mediator message failed its validator (see MessageValidationBehavior); errors are field → messages.</summary>
+public sealed class MessageValidationException(IReadOnlyDictionary<string, string[]> errors)
+    : AppException(string.Join(" ", errors.SelectMany(e => e.Value)))
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+    public override int StatusCode => StatusCodes.Status400BadRequest;
+    public override string Title => "One or more validation errors occurred.";
+}

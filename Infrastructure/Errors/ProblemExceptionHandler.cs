@@ -40,6 +40,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     private static ProblemDetails Map(Exception exception) => exception switch
     {
         FieldValidationException e => Validation(e.Field, e.Message),
+        MessageValidationException e => new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message, Extensions = { ["errors"] = e.Errors } },
         UnprocessableException e => WithErrors(new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message }, e.Field, e.Message),
         AppException e => new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message },
         BadHttpRequestException e => MapBadRequest(e),

@@ -7,23 +7,15 @@ using SupportDesk.Infrastructure.Auth;
 
 namespace SupportDesk.Infrastructure.Realtime;
 
-/// <summary>Close codes the server uses beyond the ones WebSocketCloseStatus names.</summary>
-public static class RealtimeCloseStatus
-{
-    /// <summary>1013: the server is overloaded or this client fell behind; reconnect later.</summary>
-    public const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
-}
-
 /// <summary>
-/// One client socket. A message is written to the socket straight away when nothing else is being sent (the
+/// One client socket's transport: the send queue, the close handshake and the read loop; what the messages mean is
+/// <see cref="RealtimeClientProtocol"/>'s. A message is written to the socket straight away when nothing else is being sent (the
 /// usual case: the write completes at once into the connection's output buffer, with no queue or thread hop);
 /// otherwise it waits in a small bounded queue that the unfinished send drains. A slow client only ever fills its
 /// own queue; when that overflows the client is closed, never waited for.
 /// </summary>
 public sealed class RealtimeConnection
 {
-    public const int MaxSubscriptions = 500;
-
     // How long a closing client gets to finish the close handshake (or a stuck send) before the socket is torn down.
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
     private const int ReadChunkBytes = 4096;
@@ -63,19 +55,17 @@ public sealed class RealtimeConnection
     public int TokenVersion { get; }
     /// <summary>When the token the socket was opened with expires; the hub's sweep closes the socket then.</summary>
     public DateTimeOffset ExpiresAt { get; }
+    /// <summary>The tickets this socket follows (empty: every ticket it may see); kept by <see cref="RealtimeClientProtocol"/>.</summary>
+    internal ImmutableHashSet<Guid> Subscriptions
+    {
+        get => _subscriptions;
+        set => _subscriptions = value;
+    }
+
+    internal RealtimeHub Hub => _hub;
+    internal ILogger Logger => _logger;
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
     public WebSocketCloseStatus? CloseStatus => IsClosing ? _closeStatus : null;
-
-    /// <summary>The REST rules, per event: a customer only hears about their own tickets and never staff-only events.</summary>
-    internal bool Wants(RoutedEvent e)
-    {
-        if (e.TargetUserId is { } target)
-            return target == User.Id;
-        if (!User.IsStaff && (e.StaffOnly || e.RequesterId != User.Id))
-            return false;
-        var subscriptions = _subscriptions;
-        return subscriptions.IsEmpty || (e.TicketId is { } ticketId && subscriptions.Contains(ticketId));
-    }
 
     /// <summary>Sends or queues a message without waiting; a full queue closes this connection.</summary>
     internal void Send(byte[] message)
@@ -143,9 +133,9 @@ public sealed class RealtimeConnection
                     if (IsClosing || length < 0)
                         continue; // draining until the client answers our close frame
                     if (type != WebSocketMessageType.Text)
-                        Send(Error("invalid_message", "Send JSON text messages."));
+                        Send(RealtimeClientProtocol.TextOnly);
                     else
-                        await HandleAsync(message.AsMemory(0, length));
+                        await RealtimeClientProtocol.HandleAsync(this, message.AsMemory(0, length));
                 }
                 finally
                 {
@@ -263,137 +253,4 @@ public sealed class RealtimeConnection
                 return (result.MessageType, buffer, total > _maxMessageBytes ? -1 : stored);
         }
     }
-
-    private async Task HandleAsync(ReadOnlyMemory<byte> text)
-    {
-        if (!TryParseRequest(text.Span, out var action, out var ticketId, out var error))
-        {
-            Send(error!);
-            return;
-        }
-
-        switch (action)
-        {
-            case "ping":
-                Send(RealtimeWire.Message("pong"));
-                break;
-            case "subscribe":
-                var subscriptions = _subscriptions;
-                if (subscriptions.Contains(ticketId))
-                {
-                    Send(RealtimeWire.Message("subscribed", ticketId: ticketId));
-                }
-                else if (subscriptions.Count >= MaxSubscriptions)
-                {
-                    Send(Error("too_many_subscriptions", $"A connection can follow at most {MaxSubscriptions} tickets.", ticketId));
-                }
-                else if (await MaySeeTicketAsync(ticketId) is not { } allowed)
-                {
-                    Send(Error("unavailable", "Could not check the ticket right now; try again shortly.", ticketId));
-                }
-                else if (!allowed)
-                {
-                    // Same answer for "does not exist" and "not yours": existence is not confirmed.
-                    Send(Error("not_found", "Ticket not found.", ticketId));
-                }
-                else
-                {
-                    _subscriptions = _subscriptions.Add(ticketId);
-                    Send(RealtimeWire.Message("subscribed", ticketId: ticketId));
-                }
-                break;
-            case "unsubscribe":
-                if (!_subscriptions.Contains(ticketId))
-                {
-                    Send(Error("not_subscribed", "This connection does not follow that ticket.", ticketId));
-                    break;
-                }
-                _subscriptions = _subscriptions.Remove(ticketId);
-                Send(RealtimeWire.Message("unsubscribed", ticketId: ticketId));
-                break;
-        }
-    }
-
-    private async Task<bool?> MaySeeTicketAsync(Guid ticketId)
-    {
-        try
-        {
-            return await _hub.MaySeeTicketAsync(ticketId, this, CancellationToken.None);
-        }
-        catch (NpgsqlException e)
-        {
-            _logger.LogWarning(e, "Could not check ticket access for a WebSocket subscription");
-            return null;
-        }
-    }
-
-    /// <summary>{"action":"ping"} or {"action":"subscribe"|"unsubscribe","ticket_id":"uuid"}; anything else is an error message.</summary>
-    internal static bool TryParseRequest(ReadOnlySpan<byte> text, out string action, out Guid ticketId, out byte[]? error)
-    {
-        action = "";
-        ticketId = default;
-        error = null;
-        string? rawAction = null;
-        string? rawTicket = null;
-        var hasTicket = false;
-        try
-        {
-            using var document = JsonDocument.Parse(text.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                error = Error("invalid_message", "Send a JSON object such as {\"action\":\"ping\"}.");
-                return false;
-            }
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                switch (property.Name)
-                {
-                    case "action" when property.Value.ValueKind == JsonValueKind.String:
-                        rawAction = property.Value.GetString();
-                        break;
-                    case "ticket_id":
-                        hasTicket = true;
-                        rawTicket = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
-                        break;
-                    default:
-                        error = Error("invalid_message", $"Unknown field or wrong type: '{Shorten(property.Name)}'.");
-                        return false;
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            error = Error("invalid_message", "The message is not valid JSON.");
-            return false;
-        }
-
-        switch (rawAction)
-        {
-            case null:
-                error = Error("invalid_message", "The message needs an \"action\": ping, subscribe or unsubscribe.");
-                return false;
-            case "ping" when !hasTicket:
-                action = rawAction;
-                return true;
-            case "subscribe" or "unsubscribe":
-                if (!Guid.TryParseExact(rawTicket, "D", out ticketId))
-                {
-                    error = Error("invalid_ticket_id", "\"ticket_id\" must be a ticket id (uuid).");
-                    return false;
-                }
-                action = rawAction;
-                return true;
-            case "ping":
-                error = Error("invalid_message", "ping takes no ticket_id.");
-                return false;
-            default:
-                error = Error("unknown_action", $"Unknown action '{Shorten(rawAction)}': use ping, subscribe or unsubscribe.");
-                return false;
-        }
-    }
-
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
-
-    private static byte[] Error(string code, string message, Guid? ticketId = null) =>
-        RealtimeWire.Message("error", code, message, ticketId);
 }

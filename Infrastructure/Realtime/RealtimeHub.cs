@@ -94,7 +94,7 @@ public sealed class RealtimeHub
         // The dictionary's own enumerator: .Values would lock every bucket and copy all sockets into a list per event.
         foreach (var (_, connection) in _connections)
         {
-            if (!connection.Wants(e))
+            if (!RealtimeClientProtocol.Wants(connection, e))
                 continue;
             connection.Send(envelope);
             if (++delivered % SendsPerSlice == 0)
@@ -112,7 +112,7 @@ public sealed class RealtimeHub
         {
             foreach (var (_, connection) in _connections)
             {
-                if (!connection.Wants(e))
+                if (!RealtimeClientProtocol.Wants(connection, e))
                     continue;
                 if (count == recipients.Length)
                 {

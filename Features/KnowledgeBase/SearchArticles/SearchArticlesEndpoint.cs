@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using SupportDesk.Features.Search;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.KnowledgeBase.SearchArticles;
 
@@ -16,7 +16,7 @@ public static class SearchArticlesEndpoint
         [AsParameters] SearchArticlesRequest request, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct)
     {
         var query = new SearchArticlesQuery(request.Query!, request.Category?.Trim(), principal.SeesDrafts(),
-            request.Limit ?? SearchRules.DefaultLimit, request.Offset ?? 0);
+            request.Limit ?? SearchQueryRules.DefaultLimit, request.Offset ?? 0);
         return TypedResults.Ok(await mediator.Send(query, ct));
     }
 }

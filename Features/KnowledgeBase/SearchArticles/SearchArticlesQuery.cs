@@ -1,8 +1,8 @@
 using Dapper;
 using Mediator;
 using Npgsql;
-using SupportDesk.Features.Search;
 using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.KnowledgeBase.SearchArticles;
 
@@ -25,7 +25,7 @@ public sealed class ArticleSearchHit
 }
 
 /// <summary>
-/// Best first. total counts matches up to SearchRules.CandidateLimit; total_capped says more matched, in which case
+/// Best first. total counts matches up to FullTextSql.CandidateLimit; total_capped says more matched, in which case
 /// only the newest CandidateLimit matches were ranked.
 /// </summary>
 public sealed record ArticleSearchPage(IReadOnlyList<ArticleSearchHit> Items, long Total, bool TotalCapped, int Limit, int Offset);
@@ -38,19 +38,19 @@ public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettin
         WITH candidates AS MATERIALIZED (
             SELECT a.id, a.search_vector
             FROM knowledge_base_articles a
-            WHERE a.search_vector @@ {SearchRules.TsQuery} /*filters*/ {SearchRules.PhraseKeysFilter("a")}
-            ORDER BY {SearchRules.NewestFirst("a")}
+            WHERE a.search_vector @@ {FullTextSql.TsQuery} /*filters*/ {FullTextSql.PhraseKeysFilter("a")}
+            ORDER BY {FullTextSql.NewestFirst("a")}
             LIMIT @Cap
         ),
         page AS (
-            SELECT id, ts_rank(search_vector, {SearchRules.TsQuery}, 32) AS rank
+            SELECT id, ts_rank(search_vector, {FullTextSql.TsQuery}, 32) AS rank
             FROM candidates
             ORDER BY rank DESC, id
             LIMIT @Limit OFFSET @Offset
         )
         SELECT (SELECT count(*) FROM candidates) AS total, p.rank,
                a.id, a.title, a.slug, a.category, a.tags, a.is_published, a.view_count, a.created_at, a.updated_at,
-               {SearchRules.Headline("a.content")} AS snippet
+               {FullTextSql.Headline("a.content")} AS snippet
         FROM (SELECT 1) AS one
         LEFT JOIN (page p JOIN knowledge_base_articles a ON a.id = p.id) ON true
         ORDER BY p.rank DESC, p.id
@@ -80,11 +80,11 @@ public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettin
             query.Query,
             PhraseKeys = phraseKeys,
             query.Category,
-            Cap = SearchRules.CandidateLimit,
+            Cap = FullTextSql.CandidateLimit,
             query.Limit,
             query.Offset,
-            SearchRules.Markers,
-            SearchRules.HeadlineOptions,
+            SearchSnippets.Markers,
+            SearchSnippets.HeadlineOptions,
         }, transaction, cancellationToken: ct))).AsList();
         await transaction.CommitAsync(ct);
 
@@ -100,10 +100,10 @@ public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettin
             ViewCount = r.ViewCount ?? 0,
             CreatedAt = r.CreatedAt ?? default,
             UpdatedAt = r.UpdatedAt ?? default,
-            Snippet = SearchRules.ToSnippet(r.Snippet),
+            Snippet = SearchSnippets.ToSnippet(r.Snippet),
             Rank = r.Rank ?? 0,
         }).ToList();
-        return new ArticleSearchPage(items, total, total >= SearchRules.CandidateLimit, query.Limit, query.Offset);
+        return new ArticleSearchPage(items, total, total >= FullTextSql.CandidateLimit, query.Limit, query.Offset);
     }
 
     private sealed class Row

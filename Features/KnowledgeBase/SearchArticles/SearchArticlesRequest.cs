@@ -1,5 +1,5 @@
 using FluentValidation;
-using SupportDesk.Features.Search;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.KnowledgeBase.SearchArticles;
 
@@ -11,7 +11,7 @@ public sealed class SearchArticlesValidator : AbstractValidator<SearchArticlesRe
     {
         RuleFor(r => r.Query).ValidSearchQuery();
         RuleFor(r => r.Category).MaximumLength(ArticleRules.MaxCategory);
-        RuleFor(r => r.Limit).InclusiveBetween(1, SearchRules.MaxLimit);
-        RuleFor(r => r.Offset).InclusiveBetween(0, SearchRules.MaxOffset);
+        RuleFor(r => r.Limit).InclusiveBetween(1, SearchQueryRules.MaxLimit);
+        RuleFor(r => r.Offset).InclusiveBetween(0, SearchQueryRules.MaxOffset);
     }
 }

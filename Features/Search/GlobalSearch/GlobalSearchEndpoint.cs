@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.Search.GlobalSearch;
 
@@ -16,7 +17,7 @@ public static class GlobalSearchEndpoint
         [AsParameters] GlobalSearchRequest request, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct)
     {
         var query = new GlobalSearchQuery(principal.ToCurrentUser(), request.Query!,
-            request.Limit ?? SearchRules.DefaultLimit, request.Offset ?? 0);
+            request.Limit ?? SearchQueryRules.DefaultLimit, request.Offset ?? 0);
         return TypedResults.Ok(await mediator.Send(query, ct));
     }
 }

@@ -3,6 +3,7 @@ using Mediator;
 using Npgsql;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.Search.GlobalSearch;
 
@@ -13,7 +14,7 @@ public sealed record GlobalSearchItem(string Type, Guid Id, string Title, string
 public sealed record GlobalSearchCounts(long Tickets, long Articles);
 
 /// <summary>
-/// counts are per type and stop at SearchRules.CandidateLimit matches per source; counts_capped says a source had more
+/// counts are per type and stop at FullTextSql.CandidateLimit matches per source; counts_capped says a source had more
 /// (then only its newest matches were ranked). total = tickets + articles, for paging.
 /// </summary>
 public sealed record GlobalSearchResponse(
@@ -38,7 +39,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
             SELECT c.id, c.ticket_id, c.search_vector, c.created_at
             FROM comments c
             WHERE c.ticket_id = t.id AND c.comment_type = 'public'
-              AND c.search_vector @@ {SearchRules.TsQuery} {SearchRules.PhraseKeysFilter("c")}
+              AND c.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("c")}
             OFFSET 0
         ) c
         WHERE t.deleted_at IS NULL AND t.requester_id = @UserId
@@ -51,45 +52,45 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         FROM (
             SELECT c.id, c.ticket_id, c.search_vector, c.created_at
             FROM comments c
-            WHERE c.search_vector @@ {SearchRules.TsQuery} {SearchRules.PhraseKeysFilter("c")}
-            ORDER BY {SearchRules.NewestFirst("c")}
+            WHERE c.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("c")}
+            ORDER BY {FullTextSql.NewestFirst("c")}
             LIMIT @Cap + {DeletedTicketSlack}
         ) c
         JOIN tickets t ON t.id = c.ticket_id
         WHERE t.deleted_at IS NULL
         """;
-    private const int DeletedTicketSlack = SearchRules.CandidateLimit / 4;
+    private const int DeletedTicketSlack = FullTextSql.CandidateLimit / 4;
 
     // Each source takes its newest matches (at most @Cap) through its own GIN or created_at index and ranks only
     // those (the subquery keeps ts_rank off the rows the LIMIT drops).
     private static string TicketSource(string visible) => $"""
-        SELECT id AS ticket_id, NULL::uuid AS comment_id, ts_rank(search_vector, {SearchRules.TsQuery}, 32) AS rank
+        SELECT id AS ticket_id, NULL::uuid AS comment_id, ts_rank(search_vector, {FullTextSql.TsQuery}, 32) AS rank
         FROM (
             SELECT t.id, t.search_vector
             FROM tickets t
-            WHERE t.search_vector @@ {SearchRules.TsQuery} AND {visible} {SearchRules.PhraseKeysFilter("t")}
-            ORDER BY {SearchRules.NewestFirst("t")}
+            WHERE t.search_vector @@ {FullTextSql.TsQuery} AND {visible} {FullTextSql.PhraseKeysFilter("t")}
+            ORDER BY {FullTextSql.NewestFirst("t")}
             LIMIT @Cap
         ) s
         """;
 
     private static string CommentSource(string fromWhere) => $"""
-        SELECT ticket_id, id AS comment_id, ts_rank(search_vector, {SearchRules.TsQuery}, 32) AS rank
+        SELECT ticket_id, id AS comment_id, ts_rank(search_vector, {FullTextSql.TsQuery}, 32) AS rank
         FROM (
             SELECT c.id, c.ticket_id, c.search_vector
             {fromWhere}
-            ORDER BY {SearchRules.NewestFirst("c")}
+            ORDER BY {FullTextSql.NewestFirst("c")}
             LIMIT @Cap
         ) s
         """;
 
     private static string ArticleSource(string visible) => $"""
-        SELECT id, ts_rank(search_vector, {SearchRules.TsQuery}, 32) AS rank
+        SELECT id, ts_rank(search_vector, {FullTextSql.TsQuery}, 32) AS rank
         FROM (
             SELECT a.id, a.search_vector
             FROM knowledge_base_articles a
-            WHERE a.search_vector @@ {SearchRules.TsQuery} AND {visible} {SearchRules.PhraseKeysFilter("a")}
-            ORDER BY {SearchRules.NewestFirst("a")}
+            WHERE a.search_vector @@ {FullTextSql.TsQuery} AND {visible} {FullTextSql.PhraseKeysFilter("a")}
+            ORDER BY {FullTextSql.NewestFirst("a")}
             LIMIT @Cap
         ) s
         """;
@@ -98,9 +99,9 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     // applied the caller's visibility; a ticket deleted meanwhile drops out.
     private static readonly string PageSql = $"""
         SELECT p.ord, t.number, a.slug, coalesce(t.title, a.title) AS title,
-               CASE WHEN p.type = 'article' THEN {SearchRules.Headline("a.content")}
-                    WHEN p.comment_id IS NULL THEN {SearchRules.Headline("t.description")}
-                    ELSE {SearchRules.Headline("c.content")} END AS snippet
+               CASE WHEN p.type = 'article' THEN {FullTextSql.Headline("a.content")}
+                    WHEN p.comment_id IS NULL THEN {FullTextSql.Headline("t.description")}
+                    ELSE {FullTextSql.Headline("c.content")} END AS snippet
         FROM unnest(@Types::text[], @Ids::uuid[], @CommentIds::uuid[]) WITH ORDINALITY AS p(type, id, comment_id, ord)
         LEFT JOIN tickets t ON p.type = 'ticket' AND t.id = p.id AND t.deleted_at IS NULL
         LEFT JOIN knowledge_base_articles a ON p.type = 'article' AND a.id = p.id
@@ -137,7 +138,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         await using var transaction = await connection.BeginSearchAsync(ct);
         var phraseKeys = await connection.PhraseKeysAsync(transaction, query.Query, sql.Language, ct);
         var keyed = phraseKeys.Length > 0 ? 1 : 0;
-        var parameters = new { query.Query, PhraseKeys = phraseKeys, UserId = query.User.Id, Cap = SearchRules.CandidateLimit };
+        var parameters = new { query.Query, PhraseKeys = phraseKeys, UserId = query.User.Id, Cap = FullTextSql.CandidateLimit };
 
         var ticketsTask = connection.QueryAsync<TicketHit>(new CommandDefinition(sql.Tickets[keyed], parameters, transaction, cancellationToken: ct));
         var commentsTask = OnOwnConnectionAsync<TicketHit>(dataSource, sql.Comments[keyed], parameters, ct);
@@ -173,19 +174,19 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
                 Types = page.Select(h => h.Type).ToArray(),
                 Ids = page.Select(h => h.Id).ToArray(),
                 CommentIds = page.Select(h => h.CommentId).ToArray(),
-                SearchRules.Markers,
-                SearchRules.HeadlineOptions,
+                SearchSnippets.Markers,
+                SearchSnippets.HeadlineOptions,
             }, transaction, cancellationToken: ct));
             foreach (var row in rows)
             {
                 var hit = page[(int)row.Ord - 1];
-                items.Add(new GlobalSearchItem(hit.Type, hit.Id, row.Title ?? "", SearchRules.ToSnippet(row.Snippet), hit.Rank, row.Number, row.Slug));
+                items.Add(new GlobalSearchItem(hit.Type, hit.Id, row.Title ?? "", SearchSnippets.ToSnippet(row.Snippet), hit.Rank, row.Number, row.Slug));
             }
         }
         await transaction.CommitAsync(ct);
 
-        var capped = tickets.Count >= SearchRules.CandidateLimit || comments.Count >= SearchRules.CandidateLimit
-            || articles.Count >= SearchRules.CandidateLimit;
+        var capped = tickets.Count >= FullTextSql.CandidateLimit || comments.Count >= FullTextSql.CandidateLimit
+            || articles.Count >= FullTextSql.CandidateLimit;
         return new GlobalSearchResponse(items, new GlobalSearchCounts(ranked.Count, articles.Count), capped,
             ranked.Count + articles.Count, query.Limit, query.Offset);
     }

@@ -1,4 +1,5 @@
 using FluentValidation;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.Search.GlobalSearch;
 
@@ -9,7 +10,7 @@ public sealed class GlobalSearchValidator : AbstractValidator<GlobalSearchReques
     public GlobalSearchValidator()
     {
         RuleFor(r => r.Query).ValidSearchQuery();
-        RuleFor(r => r.Limit).InclusiveBetween(1, SearchRules.MaxLimit);
-        RuleFor(r => r.Offset).InclusiveBetween(0, SearchRules.MaxOffset);
+        RuleFor(r => r.Limit).InclusiveBetween(1, SearchQueryRules.MaxLimit);
+        RuleFor(r => r.Offset).InclusiveBetween(0, SearchQueryRules.MaxOffset);
     }
 }

@@ -2,10 +2,10 @@ using System.Text;
 using Dapper;
 using Mediator;
 using Npgsql;
-using SupportDesk.Features.Search;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.Tickets.ListTickets;
 
@@ -82,7 +82,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         if (query.RequesterId is not null) where.Append(" AND t.requester_id = @RequesterId");
         if (query.CreatedAfter is not null) where.Append(" AND t.created_at >= @CreatedAfter");
         if (query.CreatedBefore is not null) where.Append(" AND t.created_at < @CreatedBefore");
-        if (query.Q is not null) where.Append($" AND t.search_vector @@ {SearchRules.TsQuery} {SearchRules.PhraseKeysFilter("t")}");
+        if (query.Q is not null) where.Append($" AND t.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("t")}");
 
         var direction = query.Order == "asc" ? "ASC" : "DESC";
         var orderBy = query.Sort == "created_at"

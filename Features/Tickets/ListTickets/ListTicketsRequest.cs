@@ -1,7 +1,7 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
-using SupportDesk.Features.Search;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.Tickets.ListTickets;
 

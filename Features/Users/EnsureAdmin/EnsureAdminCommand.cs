@@ -2,13 +2,12 @@ using Dapper;
 using FluentValidation;
 using Mediator;
 using Npgsql;
+using SupportDesk.Infrastructure.Auth;
 
 namespace SupportDesk.Features.Users.EnsureAdmin;
 
 /// <summary>Creates the first admin (`create-admin`, or ADMIN_EMAIL/ADMIN_PASSWORD at start-up) unless that email exists.</summary>
-public sealed record EnsureAdminCommand(string Email, string Password, string FirstName, string LastName) : ICommand<EnsureAdminResult>;
-
-public sealed record EnsureAdminResult(bool Created, string Email, string Role);
+public sealed record EnsureAdminCommand(string Email, string Password, string FirstName, string LastName) : ICommand<AdminBootstrapResult>;
 
 public sealed class EnsureAdminValidator : AbstractValidator<EnsureAdminCommand>
 {
@@ -21,8 +20,8 @@ public sealed class EnsureAdminValidator : AbstractValidator<EnsureAdminCommand>
     }
 }
 
-public sealed class EnsureAdminHandler(NpgsqlDataSource dataSource, Infrastructure.Auth.PasswordHasher hasher)
-    : ICommandHandler<EnsureAdminCommand, EnsureAdminResult>
+public sealed class EnsureAdminHandler(NpgsqlDataSource dataSource, PasswordHasher hasher)
+    : ICommandHandler<EnsureAdminCommand, AdminBootstrapResult>
 {
     private const string ExistingSql = "SELECT role FROM users WHERE lower(email) = @Email";
 
@@ -32,13 +31,13 @@ public sealed class EnsureAdminHandler(NpgsqlDataSource dataSource, Infrastructu
         ON CONFLICT ((lower(email))) DO NOTHING
         """;
 
-    public async ValueTask<EnsureAdminResult> Handle(EnsureAdminCommand command, CancellationToken ct)
+    public async ValueTask<AdminBootstrapResult> Handle(EnsureAdminCommand command, CancellationToken ct)
     {
         var email = UserRules.NormalizeEmail(command.Email);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var existingRole = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(ExistingSql, new { Email = email }, cancellationToken: ct));
         if (existingRole is not null)
-            return new EnsureAdminResult(false, email, existingRole);
+            return new AdminBootstrapResult(false, email, existingRole);
 
         var hash = await hasher.HashAsync(command.Password, ct);
         var inserted = await connection.ExecuteAsync(new CommandDefinition(InsertSql, new
@@ -49,6 +48,13 @@ public sealed class EnsureAdminHandler(NpgsqlDataSource dataSource, Infrastructu
             FirstName = command.FirstName.Trim(),
             LastName = command.LastName.Trim(),
         }, cancellationToken: ct));
-        return new EnsureAdminResult(inserted == 1, email, "admin");
+        return new AdminBootstrapResult(inserted == 1, email, "admin");
     }
+}
+
+/// <summary>The seam start-up and the CLI use: the command through the mediator, so its validator runs.</summary>
+internal sealed class EnsureAdminBootstrap(IMediator mediator) : IAdminBootstrap
+{
+    public ValueTask<AdminBootstrapResult> EnsureAdminAsync(string email, string password, string firstName, string lastName, CancellationToken ct) =>
+        mediator.Send(new EnsureAdminCommand(email, password, firstName, lastName), ct);
 }

@@ -1,5 +1,5 @@
 using Dapper;
-using SupportDesk.Features.Search;
+using SupportDesk.Infrastructure.Search;
 using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Search;
@@ -59,7 +59,7 @@ public sealed class PhraseKeyTests(AppFixture app)
             Assert.True(expected.SequenceEqual(found), $"{query}: expected {expected.Count} articles, the search found {found.Count}");
 
             var keys = await connection.ExecuteScalarAsync<int[]>("SELECT search_query_phrase_keys('english', @phrases)",
-                new { phrases = SearchRules.RequiredPhrases(query).ToArray() });
+                new { phrases = PhraseKeys.RequiredPhrases(query).ToArray() });
             if (keys!.Length > 0)
                 withKeys++;
         }
@@ -102,5 +102,5 @@ public sealed class PhraseKeyTests(AppFixture app)
     [InlineData("orange \"a b\" order", new[] { "a b" })]
     [InlineData("plain words", new string[0])]
     public void Only_phrases_every_match_needs_are_required(string query, string[] expected) =>
-        Assert.Equal(expected, SearchRules.RequiredPhrases(query));
+        Assert.Equal(expected, PhraseKeys.RequiredPhrases(query));
 }

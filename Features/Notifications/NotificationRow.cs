@@ -1,7 +1,8 @@
 using System.Text.Json;
+using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
 
-namespace SupportDesk.Features.UserNotifications;
+namespace SupportDesk.Features.Notifications;
 
 /// <summary>A notifications row as Dapper reads it (jsonb as text); ToResponse gives the wire shape.</summary>
 public sealed class NotificationRow

@@ -3,11 +3,12 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
 using SupportDesk.Tests.Features.Realtime;
 using SupportDesk.Tests.Infrastructure;
 
-namespace SupportDesk.Tests.Features.UserNotifications;
+namespace SupportDesk.Tests.Features.Notifications;
 
 public sealed class NotificationsTests(AppFixture app, RealtimeServerFixture fixture) : IClassFixture<RealtimeServerFixture>
 {
@@ -16,7 +17,7 @@ public sealed class NotificationsTests(AppFixture app, RealtimeServerFixture fix
         var services = app.Factory.Services;
         await using var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await services.GetRequiredService<Notifications>().CreateAsync(connection, transaction, notification, CancellationToken.None);
+        await services.GetRequiredService<NotificationWriter>().CreateAsync(connection, transaction, notification, CancellationToken.None);
         if (commit)
             await transaction.CommitAsync();
         else
@@ -70,8 +71,8 @@ public sealed class NotificationsTests(AppFixture app, RealtimeServerFixture fix
 
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM notifications WHERE user_id = @Id", new { inactive.Id }));
         var (title, body) = await db.QuerySingleAsync<(string, string)>("SELECT title, body FROM notifications WHERE user_id = @Id", new { active.Id });
-        Assert.Equal(Notifications.MaxTitleLength, title.Length);
-        Assert.Equal(Notifications.MaxBodyLength, body.Length);
+        Assert.Equal(NotificationWriter.MaxTitleLength, title.Length);
+        Assert.Equal(NotificationWriter.MaxBodyLength, body.Length);
         Assert.EndsWith("…", body);
     }
 

@@ -3,9 +3,10 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
 
-namespace SupportDesk.Features.UserNotifications.ListNotifications;
+namespace SupportDesk.Features.Notifications.ListNotifications;
 
 public static class ListNotificationsEndpoint
 {

@@ -3,7 +3,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
 
-namespace SupportDesk.Features.UserNotifications.GetUnreadCount;
+namespace SupportDesk.Features.Notifications.GetUnreadCount;
 
 public static class GetUnreadCountEndpoint
 {

@@ -2,9 +2,10 @@ using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
 
-namespace SupportDesk.Features.UserNotifications.MarkNotificationRead;
+namespace SupportDesk.Features.Notifications.MarkNotificationRead;
 
 public static class MarkNotificationReadEndpoint
 {

@@ -3,7 +3,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
 
-namespace SupportDesk.Features.UserNotifications.MarkAllNotificationsRead;
+namespace SupportDesk.Features.Notifications.MarkAllNotificationsRead;
 
 public static class MarkAllNotificationsReadEndpoint
 {

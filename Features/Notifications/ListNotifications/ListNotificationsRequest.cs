@@ -1,7 +1,7 @@
 using FluentValidation;
 using SupportDesk.Infrastructure.Http;
 
-namespace SupportDesk.Features.UserNotifications.ListNotifications;
+namespace SupportDesk.Features.Notifications.ListNotifications;
 
 public sealed record ListNotificationsRequest(bool? Unread, int? Limit, int? Offset);
 

@@ -2,9 +2,10 @@ using Dapper;
 using Mediator;
 using Npgsql;
 using SupportDesk.Infrastructure.Errors;
+using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
 
-namespace SupportDesk.Features.UserNotifications.MarkNotificationRead;
+namespace SupportDesk.Features.Notifications.MarkNotificationRead;
 
 public sealed record MarkNotificationReadCommand(Guid UserId, Guid NotificationId) : ICommand<NotificationResponse>;
 

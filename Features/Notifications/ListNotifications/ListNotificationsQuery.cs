@@ -2,9 +2,10 @@ using Dapper;
 using Mediator;
 using Npgsql;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
 
-namespace SupportDesk.Features.UserNotifications.ListNotifications;
+namespace SupportDesk.Features.Notifications.ListNotifications;
 
 public sealed record ListNotificationsQuery(Guid UserId, bool UnreadOnly, int Limit, int Offset)
     : IQuery<PagedResponse<NotificationResponse>>;

@@ -1,12 +1,12 @@
-using SupportDesk.Features.UserNotifications.GetUnreadCount;
-using SupportDesk.Features.UserNotifications.ListNotifications;
-using SupportDesk.Features.UserNotifications.MarkAllNotificationsRead;
-using SupportDesk.Features.UserNotifications.MarkNotificationRead;
+using SupportDesk.Features.Notifications.GetUnreadCount;
+using SupportDesk.Features.Notifications.ListNotifications;
+using SupportDesk.Features.Notifications.MarkAllNotificationsRead;
+using SupportDesk.Features.Notifications.MarkNotificationRead;
 using SupportDesk.Infrastructure.Auth;
 
 // The area is not called "Notifications": a namespace SupportDesk.Features.Notifications would shadow the
 // Infrastructure.Realtime.Notifications service in every SupportDesk.Features.* file that uses it.
-namespace SupportDesk.Features.UserNotifications;
+namespace SupportDesk.Features.Notifications;
 
 /// <summary>The signed-in user's own stored notifications; nobody sees another user's.</summary>
 public static class NotificationsEndpoints

@@ -2,7 +2,7 @@ using Dapper;
 using Mediator;
 using Npgsql;
 
-namespace SupportDesk.Features.UserNotifications.MarkAllNotificationsRead;
+namespace SupportDesk.Features.Notifications.MarkAllNotificationsRead;
 
 public sealed record MarkAllNotificationsReadResponse(int Updated);
 

@@ -2,7 +2,7 @@ using Dapper;
 using Mediator;
 using Npgsql;
 
-namespace SupportDesk.Features.UserNotifications.GetUnreadCount;
+namespace SupportDesk.Features.Notifications.GetUnreadCount;
 
 public sealed record UnreadCountResponse(long Count);
 

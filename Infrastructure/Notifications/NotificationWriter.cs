@@ -3,7 +3,9 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace SupportDesk.Infrastructure.Realtime;
+using SupportDesk.Infrastructure.Realtime;
+
+namespace SupportDesk.Infrastructure.Notifications;
 
 /// <summary>A stored notification to create. Title and body are cut to 200 and 1000 characters.</summary>
 public sealed record NewNotification(Guid UserId, string Type, string Title, string Body, Guid? TicketId, object? Data);
@@ -13,7 +15,7 @@ public sealed record NotificationResponse(
     Guid Id, string Type, string Title, string Body, Guid? TicketId, JsonElement? Data, DateTime? ReadAt, DateTime CreatedAt);
 
 /// <summary>Creates stored notifications inside the caller's transaction and tells the user's sockets at commit.</summary>
-public sealed class Notifications(RealtimeEvents events, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock)
+public sealed class NotificationWriter(RealtimeEvents events, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock)
 {
     public const int MaxTitleLength = 200;
     public const int MaxBodyLength = 1000;

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Npgsql;
+
+namespace SupportDesk.Infrastructure.Realtime;
+
+/// <summary>
+/// What clients say on a socket and what the server answers: ping, subscribe and unsubscribe, and which events a
+/// socket receives. A subscription is granted only for a ticket the user may see, with the REST rules.
+/// </summary>
+internal static class RealtimeClientProtocol
+{
+    public const int MaxSubscriptions = 500;
+
+    public static readonly byte[] TextOnly = Error("invalid_message", "Send JSON text messages.");
+
+    /// <summary>The REST rules, per event: a customer only hears about their own tickets and never staff-only events.</summary>
+    public static bool Wants(RealtimeConnection connection, RoutedEvent e)
+    {
+        if (e.TargetUserId is { } target)
+            return target == connection.User.Id;
+        if (!connection.User.IsStaff && (e.StaffOnly || e.RequesterId != connection.User.Id))
+            return false;
+        var subscriptions = connection.Subscriptions;
+        return subscriptions.IsEmpty || (e.TicketId is { } ticketId && subscriptions.Contains(ticketId));
+    }
+
+    public static async Task HandleAsync(RealtimeConnection connection, ReadOnlyMemory<byte> text)
+    {
+        if (!TryParseRequest(text.Span, out var action, out var ticketId, out var error))
+        {
+            connection.Send(error!);
+            return;
+        }
+
+        switch (action)
+        {
+            case "ping":
+                connection.Send(RealtimeWire.Message("pong"));
+                break;
+            case "subscribe":
+                var subscriptions = connection.Subscriptions;
+                if (subscriptions.Contains(ticketId))
+                {
+                    connection.Send(RealtimeWire.Message("subscribed", ticketId: ticketId));
+                }
+                else if (subscriptions.Count >= MaxSubscriptions)
+                {
+                    connection.Send(Error("too_many_subscriptions", $"A connection can follow at most {MaxSubscriptions} tickets.", ticketId));
+                }
+                else if (await MaySeeTicketAsync(connection, ticketId) is not { } allowed)
+                {
+                    connection.Send(Error("unavailable", "Could not check the ticket right now; try again shortly.", ticketId));
+                }
+                else if (!allowed)
+                {
+                    // Same answer for "does not exist" and "not yours": existence is not confirmed.
+                    connection.Send(Error("not_found", "Ticket not found.", ticketId));
+                }
+                else
+                {
+                    connection.Subscriptions = connection.Subscriptions.Add(ticketId);
+                    connection.Send(RealtimeWire.Message("subscribed", ticketId: ticketId));
+                }
+                break;
+            case "unsubscribe":
+                if (!connection.Subscriptions.Contains(ticketId))
+                {
+                    connection.Send(Error("not_subscribed", "This connection does not follow that ticket.", ticketId));
+                    break;
+                }
+                connection.Subscriptions = connection.Subscriptions.Remove(ticketId);
+                connection.Send(RealtimeWire.Message("unsubscribed", ticketId: ticketId));
+                break;
+        }
+    }
+
+    private static async Task<bool?> MaySeeTicketAsync(RealtimeConnection connection, Guid ticketId)
+    {
+        try
+        {
+            return await connection.Hub.MaySeeTicketAsync(ticketId, connection, CancellationToken.None);
+        }
+        catch (NpgsqlException e)
+        {
+            connection.Logger.LogWarning(e, "Could not check ticket access for a WebSocket subscription");
+            return null;
+        }
+    }
+
+    /// <summary>{"action":"ping"} or {"action":"subscribe"|"unsubscribe","ticket_id":"uuid"}; anything else is an error message.</summary>
+    public static bool TryParseRequest(ReadOnlySpan<byte> text, out string action, out Guid ticketId, out byte[]? error)
+    {
+        action = "";
+        ticketId = default;
+        error = null;
+        string? rawAction = null;
+        string? rawTicket = null;
+        var hasTicket = false;
+        try
+        {
+            using var document = JsonDocument.Parse(text.ToArray(), new JsonDocumentOptions { MaxDepth = 4 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                error = Error("invalid_message", "Send a JSON object such as {\"action\":\"ping\"}.");
+                return false;
+            }
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                switch (property.Name)
+                {
+                    case "action" when property.Value.ValueKind == JsonValueKind.String:
+                        rawAction = property.Value.GetString();
+                        break;
+                    case "ticket_id":
+                        hasTicket = true;
+                        rawTicket = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+                        break;
+                    default:
+                        error = Error("invalid_message", $"Unknown field or wrong type: '{Shorten(property.Name)}'.");
+                        return false;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            error = Error("invalid_message", "The message is not valid JSON.");
+            return false;
+        }
+
+        switch (rawAction)
+        {
+            case null:
+                error = Error("invalid_message", "The message needs an \"action\": ping, subscribe or unsubscribe.");
+                return false;
+            case "ping" when !hasTicket:
+                action = rawAction;
+                return true;
+            case "subscribe" or "unsubscribe":
+                if (!Guid.TryParseExact(rawTicket, "D", out ticketId))
+                {
+                    error = Error("invalid_ticket_id", "\"ticket_id\" must be a ticket id (uuid).");
+                    return false;
+                }
+                action = rawAction;
+                return true;
+            case "ping":
+                error = Error("invalid_message", "ping takes no ticket_id.");
+                return false;
+            default:
+                error = Error("unknown_action", $"Unknown action '{Shorten(rawAction)}': use ping, subscribe or unsubscribe.");
+                return false;
+        }
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    private static byte[] Error(string code, string message, Guid? ticketId = null) =>
+        RealtimeWire.Message("error", code, message, ticketId);
+}
