@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
-COPY Directory.Build.props SupportDesk.csproj ./
+COPY global.json Directory.Build.props Directory.Packages.props SupportDesk.csproj ./
 RUN dotnet restore SupportDesk.csproj
 COPY . .
 RUN dotnet publish SupportDesk.csproj -c Release -o /app --no-restore /p:UseAppHost=false

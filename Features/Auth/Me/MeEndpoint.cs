@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Features.Users;
-using SupportDesk.Features.Users.GetUser;
 using SupportDesk.Infrastructure.Auth;
 
 namespace SupportDesk.Features.Auth.Me;
@@ -16,6 +15,5 @@ public static class MeEndpoint
             .WithSummary("The signed-in user.");
 
     private static async Task<Ok<UserResponse>> HandleAsync(ClaimsPrincipal principal, IMediator mediator, CancellationToken ct) =>
-        // "Me" is the user-by-id query of the Users area, asked for the caller's own id.
-        TypedResults.Ok(await mediator.Send(new GetUserQuery(principal.ToCurrentUser().Id), ct));
+        TypedResults.Ok(await mediator.Send(new GetMeQuery(principal.ToCurrentUser().Id), ct));
 }
