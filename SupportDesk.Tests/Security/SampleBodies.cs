@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Security;
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using Dapper;
 using Npgsql;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Security;
 

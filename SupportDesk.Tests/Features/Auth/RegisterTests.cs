@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Dapper;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Auth;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using SupportDesk.Infrastructure.Auth;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Auth;
 

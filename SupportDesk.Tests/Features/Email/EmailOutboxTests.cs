@@ -4,7 +4,6 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SupportDesk.Infrastructure.Email;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Email;
 

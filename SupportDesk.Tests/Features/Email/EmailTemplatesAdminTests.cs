@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using SupportDesk.Infrastructure.Email;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Email;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Health;
 

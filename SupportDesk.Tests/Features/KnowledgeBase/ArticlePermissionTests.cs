@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using SupportDesk.Tests.Features.Search;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.KnowledgeBase;
 
@@ -26,7 +24,7 @@ public sealed class ArticlePermissionTests(AppFixture app)
     public async Task Without_kb_public_anonymous_callers_get_401_everywhere()
     {
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
-        var word = SearchKit.Word();
+        var word = SearchTestData.Word();
         var article = await agent.CreateArticleAsync($"Public {word}", "Body.");
         using var anonymous = app.Anonymous();
 
@@ -40,7 +38,7 @@ public sealed class ArticlePermissionTests(AppFixture app)
     {
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
         using var customer = app.ClientFor(await app.RegisterCustomerAsync());
-        var word = SearchKit.Word();
+        var word = SearchTestData.Word();
         var published = await agent.CreateArticleAsync($"Published {word}", "Body.");
         var draft = await agent.CreateArticleAsync($"Draft {word}", "Body.", published: false);
 
@@ -61,7 +59,7 @@ public sealed class ArticlePermissionTests(AppFixture app)
     public async Task Staff_read_drafts_and_write(string role)
     {
         using var staff = app.ClientFor(await app.CreateUserAsync(role));
-        var word = SearchKit.Word();
+        var word = SearchTestData.Word();
         var draft = await staff.CreateArticleAsync($"Draft {word}", "Body.", published: false);
 
         Assert.False((await staff.GetOkAsync($"/knowledge-base/{draft.Id()}")).GetProperty("is_published").GetBoolean());
@@ -79,7 +77,7 @@ public sealed class ArticlePermissionTests(AppFixture app)
         await using var factory = new SupportDeskFactory(settings);
         using var anonymous = factory.CreateClient();
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
-        var word = SearchKit.Word();
+        var word = SearchTestData.Word();
         var published = await agent.CreateArticleAsync($"Public {word}", "Body.", "public-" + word);
         var draft = await agent.CreateArticleAsync($"Draft {word}", "Body.", "public-" + word, published: false);
 

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
-using SupportDesk.Tests.Features.Search;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.KnowledgeBase;
 
@@ -13,7 +11,7 @@ public sealed class ArticleTests(AppFixture app)
     {
         var agentUser = await app.CreateUserAsync("agent");
         using var agent = app.ClientFor(agentUser);
-        var title = $"How to Reset Password {SearchKit.Word()}";
+        var title = $"How to Reset Password {SearchTestData.Word()}";
 
         var response = await agent.PostAsJsonAsync("/knowledge-base", new
         {
@@ -57,7 +55,7 @@ public sealed class ArticleTests(AppFixture app)
     public async Task Slugs_come_from_the_title_and_are_numbered_when_taken()
     {
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
-        var word = SearchKit.Word();
+        var word = SearchTestData.Word();
         var first = await agent.CreateArticleAsync($"Réinitialiser   le Mot de passe (v2)! {word}", "Body.");
         var second = await agent.CreateArticleAsync($"reinitialiser le mot-de-passe V2 {word}", "Body.");
         var third = await agent.CreateArticleAsync($"Reinitialiser le mot de passe v2 {word}?", "Body.");
@@ -74,7 +72,7 @@ public sealed class ArticleTests(AppFixture app)
     public async Task Concurrent_articles_with_one_title_get_distinct_slugs()
     {
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
-        var title = $"Same title {SearchKit.Word()}";
+        var title = $"Same title {SearchTestData.Word()}";
         var created = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => agent.CreateArticleAsync(title, "Body.")));
         var slugs = created.Select(a => a.GetProperty("slug").GetString()).ToList();
         Assert.Equal(4, slugs.Distinct().Count());
@@ -87,7 +85,7 @@ public sealed class ArticleTests(AppFixture app)
     {
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
         using var customer = app.ClientFor(await app.RegisterCustomerAsync());
-        var article = await agent.CreateArticleAsync($"Views {SearchKit.Word()}", "Body.");
+        var article = await agent.CreateArticleAsync($"Views {SearchTestData.Word()}", "Body.");
         var id = article.Id();
         var slug = article.GetProperty("slug").GetString();
 
@@ -103,7 +101,7 @@ public sealed class ArticleTests(AppFixture app)
             "SELECT view_count, updated_at FROM knowledge_base_articles WHERE id = @id", new { id });
         Assert.Equal(10, views);
         Assert.Equal(article.GetProperty("updated_at").GetDateTime(), updatedAt, TimeSpan.FromMilliseconds(1));
-        await (await customer.GetAsync("/knowledge-base/slug/no-such-article-" + SearchKit.Word())).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await customer.GetAsync("/knowledge-base/slug/no-such-article-" + SearchTestData.Word())).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await customer.GetAsync($"/knowledge-base/{Guid.NewGuid()}")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
@@ -111,7 +109,7 @@ public sealed class ArticleTests(AppFixture app)
     public async Task Put_replaces_patch_changes_some_fields_and_the_slug_stays()
     {
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
-        var word = SearchKit.Word();
+        var word = SearchTestData.Word();
         var article = await agent.CreateArticleAsync("Original title", "Original body.", "one", ["a", "b"], published: false);
         var id = article.Id();
 
@@ -161,8 +159,8 @@ public sealed class ArticleTests(AppFixture app)
     {
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
         using var customer = app.ClientFor(await app.RegisterCustomerAsync());
-        var category = "list-" + SearchKit.Word();
-        var tag = SearchKit.Word();
+        var category = "list-" + SearchTestData.Word();
+        var tag = SearchTestData.Word();
         var a = (await agent.CreateArticleAsync("A", "Body.", category, [tag])).Id();
         var b = (await agent.CreateArticleAsync("B", "Body.", category)).Id();
         var draft = (await agent.CreateArticleAsync("C", "Body.", category, [tag], published: false)).Id();
@@ -189,8 +187,8 @@ public sealed class ArticleTests(AppFixture app)
     {
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
         using var customer = app.ClientFor(await app.RegisterCustomerAsync());
-        var category = "counted-" + SearchKit.Word();
-        var draftsOnly = "drafts-" + SearchKit.Word();
+        var category = "counted-" + SearchTestData.Word();
+        var draftsOnly = "drafts-" + SearchTestData.Word();
         await agent.CreateArticleAsync("One", "Body.", category);
         await agent.CreateArticleAsync("Two", "Body.", category);
         await agent.CreateArticleAsync("Three", "Body.", category, published: false);

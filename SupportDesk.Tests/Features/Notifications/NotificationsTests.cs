@@ -5,8 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
-using SupportDesk.Tests.Features.Realtime;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Notifications;
 

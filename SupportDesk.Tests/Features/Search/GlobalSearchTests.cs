@@ -1,4 +1,3 @@
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Search;
 
@@ -7,7 +6,7 @@ public sealed class GlobalSearchTests(AppFixture app)
     [Fact]
     public async Task Tickets_and_articles_come_back_in_one_ranked_list_with_counts()
     {
-        var word = SearchKit.Word();
+        var word = SearchTestData.Word();
         var customer = await app.RegisterCustomerAsync();
         var agentUser = await app.CreateUserAsync("agent");
         using var agent = app.ClientFor(agentUser);
@@ -45,7 +44,7 @@ public sealed class GlobalSearchTests(AppFixture app)
     [Fact]
     public async Task A_ticket_found_by_its_text_and_its_comments_is_listed_once_with_its_own_text_as_snippet()
     {
-        var word = SearchKit.Word();
+        var word = SearchTestData.Word();
         var customer = await app.RegisterCustomerAsync();
         var agentUser = await app.CreateUserAsync("agent");
         using var agent = app.ClientFor(agentUser);
@@ -66,7 +65,7 @@ public sealed class GlobalSearchTests(AppFixture app)
     [Fact]
     public async Task Paging_and_limit_apply_to_the_merged_list()
     {
-        var word = SearchKit.Word();
+        var word = SearchTestData.Word();
         var customer = await app.RegisterCustomerAsync();
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
         for (var i = 0; i < 3; i++)
@@ -84,11 +83,11 @@ public sealed class GlobalSearchTests(AppFixture app)
     [Fact]
     public async Task Customers_find_only_their_own_tickets_public_comments_and_published_articles()
     {
-        var inTicket = SearchKit.Word();
-        var inPrivate = SearchKit.Word();
-        var inPublic = SearchKit.Word();
-        var inDraft = SearchKit.Word();
-        var inDeleted = SearchKit.Word();
+        var inTicket = SearchTestData.Word();
+        var inPrivate = SearchTestData.Word();
+        var inPublic = SearchTestData.Word();
+        var inDraft = SearchTestData.Word();
+        var inDeleted = SearchTestData.Word();
         var a = await app.RegisterCustomerAsync();
         var b = await app.RegisterCustomerAsync();
         var agentUser = await app.CreateUserAsync("agent");
@@ -100,7 +99,7 @@ public sealed class GlobalSearchTests(AppFixture app)
         await app.InsertCommentAsync(ticketA, agentUser.Id, $"Internal: customer {inPrivate} is on the old plan.", "private");
         await app.InsertCommentAsync(ticketA, agentUser.Id, $"We looked into {inPublic} for you.");
         var (deletedTicket, _) = await app.InsertTicketAsync(a.Id, $"Gone {inDeleted}", "Deleted ticket.", deleted: true);
-        var onDeleted = SearchKit.Word();
+        var onDeleted = SearchTestData.Word();
         await app.InsertCommentAsync(deletedTicket, agentUser.Id, $"Noted {onDeleted} before it was removed.");
         var draft = await agent.CreateArticleAsync($"Upcoming {inDraft}", $"Not yet released {inDraft}.", published: false);
 

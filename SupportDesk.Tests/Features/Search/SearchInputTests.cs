@@ -1,5 +1,4 @@
 using System.Net;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Search;
 
@@ -107,7 +106,7 @@ public sealed class SearchInputTests(AppFixture app)
     [Fact]
     public async Task Sql_in_a_query_is_only_ever_searched_for()
     {
-        var word = SearchKit.Word();
+        var word = SearchTestData.Word();
         using var agent = app.ClientFor(await app.CreateUserAsync("agent"));
         var article = await agent.CreateArticleAsync($"Quotes {word}", "Users type ' OR 1=1 -- and other odd things.");
 

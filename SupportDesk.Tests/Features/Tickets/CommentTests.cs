@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Dapper;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Tickets;
 

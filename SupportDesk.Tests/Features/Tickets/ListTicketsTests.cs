@@ -1,6 +1,5 @@
 using System.Net;
 using Dapper;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Tickets;
 

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Dapper;
-using SupportDesk.Tests.Features.Email;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Tickets;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
-using SupportDesk.Tests.Infrastructure;
 
 namespace SupportDesk.Tests.Features.Tickets;
 
