@@ -16,8 +16,12 @@ internal static class ServiceProcess
         return port;
     }
 
-    /// <summary>Starts the service; <paramref name="environment"/> overrides the defaults (Production, LOG_LEVEL=warn).</summary>
-    public static Process Start(string dll, string connectionString, int port, Dictionary<string, string> environment, Action<string> log)
+    /// <summary>
+    /// Starts the service; <paramref name="environment"/> overrides the defaults (Production, LOG_LEVEL=warn). It inherits
+    /// this process's environment except the variables in <paramref name="notInherited"/> (the bench's own runtime settings).
+    /// </summary>
+    public static Process Start(string dll, string connectionString, int port, Dictionary<string, string> environment, Action<string> log,
+        IEnumerable<string>? notInherited = null)
     {
         var start = new ProcessStartInfo("dotnet", [dll])
         {
@@ -25,6 +29,8 @@ internal static class ServiceProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var name in notInherited ?? [])
+            start.Environment.Remove(name);
         start.Environment["DATABASE_URL"] = connectionString;
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -43,6 +49,11 @@ internal static class ServiceProcess
         log($"service pid {process.Id} on http://127.0.0.1:{port}");
         return process;
     }
+
+    /// <summary>--service-env KEY=VALUE,KEY=VALUE: extra environment for the service.</summary>
+    public static Dictionary<string, string> ParseEnvironment(string? pairs) =>
+        (pairs ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0].Trim(), kv => kv.Length > 1 ? kv[1] : "", StringComparer.Ordinal);
 
     private static string Cut(string line) => line.Length <= 400 ? line : line[..400] + "…";
 

@@ -13,12 +13,12 @@ using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Bench;
 
-/// <summary>scripts/search-bench (or `scripts/bench search`): search latency, one request at a time.</summary>
+/// <summary>scripts/bench search: search latency, one request at a time.</summary>
 internal static class SearchBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        // scripts/search-bench: a fresh database of realistic size, the service in Release on loopback, and latency
+        // scripts/bench search: a fresh database of realistic size, the service in Release on loopback, and latency
         // percentiles of the search routes over real HTTP for a customer and an agent. Measures; asserts nothing.
         var options = SearchOptions.Parse(args);
         void Log(string message) => Console.Error.WriteLine($"search-bench: {message}");
@@ -149,8 +149,9 @@ internal static class SearchBench
             report.AppendLine("```").AppendLine(plan).AppendLine("```").AppendLine();
         }
 
+        // One result per benchmark: each run replaces the last (earlier ones are in git history).
         Directory.CreateDirectory(options.ResultsDirectory);
-        var path = Path.Combine(options.ResultsDirectory, $"search-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md");
+        var path = Path.Combine(options.ResultsDirectory, "search-latest.md");
         await File.WriteAllTextAsync(path, report.ToString());
         Console.WriteLine(report.ToString().Split("## EXPLAIN")[0]);
         Log($"full report with plans: {path}");

@@ -4,14 +4,14 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SupportDesk.WsBench;
+namespace SupportDesk.Bench;
 
 /// <summary>
-/// The bench's default clients: plain sockets that make the RFC 6455 upgrade (the server's Sec-WebSocket-Accept is
+/// The ws mode's default clients: plain sockets that make the RFC 6455 upgrade (the server's Sec-WebSocket-Accept is
 /// checked), then one thread that waits on all of them with epoll and parses frames straight out of its read buffer.
 /// They answer pings with pongs and treat a close frame as the end. The point is the cost: ClientWebSocket spends
-/// about 10 µs of CPU per message in async machinery, and on a shared 2-core machine that time is taken from the
-/// service being measured; here a message costs about one recv call.
+/// its CPU per message in async machinery, and when the clients share the machine that time is taken from the
+/// service being measured; here a message costs about one recv call (bench/README.md has the measured costs).
 /// </summary>
 internal sealed partial class LeanClients : IDisposable
 {
@@ -133,8 +133,8 @@ internal sealed partial class LeanClients : IDisposable
                 Read((int)ready[i].Data, ref buffer, onMessage);
             // Let a millisecond of messages pile up before the next look. Blocking in epoll_wait after every few
             // messages would make the service wake this thread per message, a context switch each, paid on the cores
-            // being measured (this cut the service's CPU per event by about 10 % and the client's by a quarter). A
-            // message can be recorded up to 1 ms late, which only makes the latency reported worse.
+            // being measured (bench/README.md has what it saved). A message can be recorded up to 1 ms late, which only
+            // makes the latency reported worse.
             if (count > 0)
                 Thread.Sleep(1);
         }

@@ -123,15 +123,12 @@ internal static class ThroughputBench
             ["RATE_LIMIT_PER_MINUTE"] = "10000000",
             ["RATE_LIMIT_AUTH_PER_MINUTE"] = "10000000",
             ["BCRYPT_WORK_FACTOR"] = options.BcryptCost.ToString(CultureInfo.InvariantCulture),
-            ["REALTIME_MAX_CONNECTIONS"] = (options.WsClients + 1000).ToString(CultureInfo.InvariantCulture),
-            ["REALTIME_MAX_CONNECTIONS_PER_USER"] = (options.WsClients + 100).ToString(CultureInfo.InvariantCulture),
             ["SEARCH_LANGUAGE"] = "english",
         }.Concat(options.ServiceEnvironment).ToDictionary(), Log);
 
         var rows = new List<ScenarioRow>();
         ScenarioRow? mixAlone = null, mixWithLogin = null;
         RunResult? loginDuringMix = null;
-        WsResult? ws = null;
         try
         {
             using var http = Client(baseUri, options.Concurrency);
@@ -222,8 +219,8 @@ internal static class ThroughputBench
             var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
             var duration = TimeSpan.FromSeconds(options.Seconds);
             // A fresh process runs unoptimised code at first and the tiered JIT recompiles hot methods in the background
-            // for tens of seconds on a busy 2-core machine (dotnet-counters: ~400 methods/s, 0.6 s of JIT per second, for
-            // the first ~25 s): every route gets its turn before anything is measured, so the table shows the steady state.
+            // for a while on a busy machine (bench/README.md has what dotnet-counters showed): every route gets its turn
+            // before anything is measured, so the table shows the steady state.
             Log($"warming the service up: {options.ServiceWarmupSeconds} s per route");
             foreach (var scenario in scenarios.Where(s => s.Key != "login" && (options.Only is null || options.Only.Contains(s.Key) || options.Only.Contains("mix"))))
                 await ThroughputRunner.RunAsync(scenario.Name + " [warm-up]", options.Concurrency, TimeSpan.Zero, TimeSpan.FromSeconds(options.ServiceWarmupSeconds), 1, scenario.Http, Log);
@@ -263,14 +260,6 @@ internal static class ThroughputBench
                 Log(Markdown.Row(mixWithLogin));
                 _ = getScenario;
             }
-
-            if ((options.Only is null || options.Only.Contains("ws")) && options.WsClients > 0)
-            {
-                using var wsHttp = Client(baseUri, 8);
-                ws = await WsFanout.RunAsync(baseUri, wsHttp, agents, workable, options.WsClients, options.WsRate,
-                    TimeSpan.FromSeconds(options.Seconds), service.Id, Log);
-                Log($"  websocket: {ws.Delivered:N0} of {ws.Expected:N0} deliveries, p50 {ws.P50:F1} ms, p99 {ws.P99:F1} ms; RSS {ws.RssPeakMb} MB peak");
-            }
         }
         finally
         {
@@ -278,16 +267,16 @@ internal static class ThroughputBench
         }
 
         var report = new BenchReport(startedAt, Environment.ProcessorCount, loadBefore, LoadAverage(), sizes, options, rows,
-            mixAlone, mixWithLogin, loginDuringMix, ws);
+            mixAlone, mixWithLogin, loginDuringMix);
+        // One result per benchmark: each run replaces the last (earlier ones are in git history).
         Directory.CreateDirectory(options.ResultsDirectory);
-        var stamp = $"bench-{startedAt:yyyyMMdd-HHmmss}{(options.Label is null ? "" : "-" + options.Label)}";
+        var latest = Path.Combine(options.ResultsDirectory, "throughput-latest");
         var markdown = Markdown.Render(report);
-        await File.WriteAllTextAsync(Path.Combine(options.ResultsDirectory, stamp + ".md"), markdown);
-        await File.WriteAllTextAsync(Path.Combine(options.ResultsDirectory, "latest.md"), markdown);
-        await File.WriteAllTextAsync(Path.Combine(options.ResultsDirectory, stamp + ".json"),
+        await File.WriteAllTextAsync(latest + ".md", markdown);
+        await File.WriteAllTextAsync(latest + ".json",
             JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
         Console.WriteLine(markdown);
-        Log($"written {Path.Combine(options.ResultsDirectory, stamp)}.md/.json and latest.md");
+        Log($"written {latest}.md and .json");
         return rows.Any(r => r.Service.Errors > 0 || r.Baseline?.Errors > 0) ? 3 : 0;
     }
 
@@ -321,7 +310,7 @@ internal static class ThroughputBench
 
 public sealed record ThroughputOptions(
     string Server, string Database, int Tickets, int Articles, int Customers, int Agents, int BcryptCost, int Seconds, int WarmupSeconds,
-    int Concurrency, int WsClients, double WsRate, string? DbOptions, Dictionary<string, string> ServiceEnvironment, int ServiceWarmupSeconds, bool SkipLoad, bool NoBaseline, string[]? Only, string? Label, string ServiceDll, string ResultsDirectory)
+    int Concurrency, string? DbOptions, Dictionary<string, string> ServiceEnvironment, int ServiceWarmupSeconds, bool SkipLoad, bool NoBaseline, string[]? Only, string? Label, string ServiceDll, string ResultsDirectory)
 {
     public static ThroughputOptions Parse(string[] args)
     {
@@ -348,11 +337,8 @@ public sealed record ThroughputOptions(
             Int("--duration", 10),
             Int("--warmup", 2),
             Int("--concurrency", 16),
-            Int("--ws-clients", 500),
-            values.TryGetValue("--ws-rate", out var rate) ? double.Parse(rate, CultureInfo.InvariantCulture) : 10,
             values.GetValueOrDefault("--db-options"),
-            (values.GetValueOrDefault("--service-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
-                .Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0].Trim(), kv => kv.Length > 1 ? kv[1] : ""),
+            ServiceProcess.ParseEnvironment(values.GetValueOrDefault("--service-env")),
             Int("--service-warmup", 4),
             flags.Contains("--skip-load"),
             flags.Contains("--no-baseline"),

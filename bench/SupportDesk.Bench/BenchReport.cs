@@ -5,7 +5,7 @@ namespace SupportDesk.Bench;
 
 public sealed record BenchReport(
     DateTime StartedUtc, int Cores, double LoadAverageBefore, double LoadAverageAfter, string Data, ThroughputOptions Options,
-    IReadOnlyList<ScenarioRow> Scenarios, ScenarioRow? GetAlone, ScenarioRow? GetDuringLogin, RunResult? LoginDuringMix, WsResult? WebSocket);
+    IReadOnlyList<ScenarioRow> Scenarios, ScenarioRow? GetAlone, ScenarioRow? GetDuringLogin, RunResult? LoginDuringMix);
 
 internal static class Markdown
 {
@@ -45,17 +45,6 @@ internal static class Markdown
                 $"| {login.Name} | {login.PerSecond:F1} | {login.P50:F1} | {login.P95:F1} | {login.P99:F1} | {login.Errors} | – | – | – | – | – | |"));
         }
 
-        if (report.WebSocket is { } ws)
-        {
-            md.AppendLine().AppendLine("## WebSocket fan-out").AppendLine();
-            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"{ws.Clients} staff clients connected (in {ws.ConnectSeconds:F1} s); tickets updated over HTTP at {o.WsRate:0.#}/s for {o.Seconds} s; "
-                + $"delivery latency from sending the PATCH to each client's receipt (first 5 events excluded).")).AppendLine();
-            md.AppendLine("| clients | updates | update errors | deliveries | missing | p50 ms | p99 ms | max ms | server RSS before / peak |");
-            md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {ws.Clients} | {ws.EventsSent} | {ws.EventErrors} | {ws.Delivered:N0} of {ws.Expected:N0} | {ws.Missing} | {ws.P50:F1} | {ws.P99:F1} | {ws.Max:F1} | {ws.RssIdleMb} / {ws.RssPeakMb} MB |"));
-        }
         return md.ToString();
     }
 }
