@@ -15,7 +15,7 @@ public static class Startup
         var settings = app.Services.GetRequiredService<AppSettings>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SupportDesk.Startup");
 
-        if (settings.JwtSecretGenerated)
+        if (settings.Auth.JwtSecretGenerated)
             logger.LogWarning("JWT_SECRET is not set: using a random secret for this Development run; tokens will not survive a restart.");
         if (settings.Email.SmtpHost is null)
             logger.LogInformation("EMAIL_SMTP_HOST is not set: emails stay queued until it is.");
@@ -25,20 +25,20 @@ public static class Startup
 
         try
         {
-            await SearchLanguage.EnsureAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), settings.SearchLanguage);
+            await SearchLanguage.EnsureAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), settings.Search.Language);
         }
         catch (NpgsqlException e) when (e.IsTransient && !settings.MigrateOnStartup)
         {
             logger.LogWarning("Could not check SEARCH_LANGUAGE against the database ({Message}); searches fail until it answers", e.Message);
         }
 
-        if (settings.AdminEmail is not null && settings.AdminPassword is not null)
+        if (settings.Auth.AdminEmail is not null && settings.Auth.AdminPassword is not null)
         {
             AdminBootstrapResult result;
             try
             {
                 result = await app.Services.GetRequiredService<IAdminBootstrap>()
-                    .EnsureAdminAsync(settings.AdminEmail, settings.AdminPassword, "Admin", "User", CancellationToken.None);
+                    .EnsureAdminAsync(settings.Auth.AdminEmail, settings.Auth.AdminPassword, "Admin", "User", CancellationToken.None);
             }
             catch (MessageValidationException e)
             {

@@ -11,10 +11,10 @@ namespace SupportDesk.Infrastructure.Auth;
 public sealed class PasswordHasher(AppSettings settings)
 {
     private readonly SemaphoreSlim _slots = new(Math.Max(1, Environment.ProcessorCount), Math.Max(1, Environment.ProcessorCount));
-    private readonly Lazy<string> _dummyHash = new(() => BCrypt.Net.BCrypt.HashPassword(Guid.NewGuid().ToString(), settings.BcryptWorkFactor));
+    private readonly Lazy<string> _dummyHash = new(() => BCrypt.Net.BCrypt.HashPassword(Guid.NewGuid().ToString(), settings.Auth.BcryptWorkFactor));
 
     public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
-        RunAsync(() => BCrypt.Net.BCrypt.HashPassword(password, settings.BcryptWorkFactor), cancellationToken);
+        RunAsync(() => BCrypt.Net.BCrypt.HashPassword(password, settings.Auth.BcryptWorkFactor), cancellationToken);
 
     /// <summary>Verifies against the stored hash, or against a dummy hash when there is none, so both take the same time.</summary>
     public Task<bool> VerifyAsync(string password, string? hash, CancellationToken cancellationToken) =>

@@ -28,7 +28,7 @@ public sealed class RefreshTokens(AppSettings settings, TimeProvider clock)
         WHERE user_id = @UserId AND revoked_at IS NULL AND family_id IS DISTINCT FROM @KeepFamily
         """;
 
-    public int LifetimeSeconds => settings.RefreshTokenDays * 86400;
+    public int LifetimeSeconds => settings.Auth.RefreshTokenDays * 86400;
 
     public static string NewToken() => Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 

@@ -19,18 +19,18 @@ public sealed record IssuedToken(string AccessToken, int ExpiresIn);
 public sealed class TokenIssuer(AppSettings settings, TimeProvider clock)
 {
     private readonly JsonWebTokenHandler _handler = new();
-    private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(settings.JwtSecret), SecurityAlgorithms.HmacSha256);
+    private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(settings.Auth.JwtSecret), SecurityAlgorithms.HmacSha256);
 
     public IssuedToken Issue(Guid userId, string email, UserRole role, int tokenVersion)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = settings.JwtIssuer,
-            Audience = settings.JwtAudience,
+            Issuer = settings.Auth.JwtIssuer,
+            Audience = settings.Auth.JwtAudience,
             IssuedAt = now,
             NotBefore = now,
-            Expires = now.AddSeconds(settings.JwtExpirationSeconds),
+            Expires = now.AddSeconds(settings.Auth.JwtExpirationSeconds),
             SigningCredentials = _credentials,
             Claims = new Dictionary<string, object>
             {
@@ -41,13 +41,13 @@ public sealed class TokenIssuer(AppSettings settings, TimeProvider clock)
                 [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
             },
         });
-        return new IssuedToken(token, settings.JwtExpirationSeconds);
+        return new IssuedToken(token, settings.Auth.JwtExpirationSeconds);
     }
 
     public TokenValidationParameters ValidationParameters() => new()
     {
-        ValidIssuer = settings.JwtIssuer,
-        ValidAudience = settings.JwtAudience,
+        ValidIssuer = settings.Auth.JwtIssuer,
+        ValidAudience = settings.Auth.JwtAudience,
         IssuerSigningKey = _credentials.Key,
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         ValidateIssuer = true,

@@ -87,8 +87,8 @@ public static class CommandLine
                     Console.WriteLine($"pending: {(MigrationRunner.HasPendingMigrations(settings.ConnectionString) ? "yes" : "none")}");
                     return 0;
                 case ["search", "reindex"]:
-                    await SearchLanguage.ReindexAsync(app.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(), settings.SearchLanguage);
-                    Console.WriteLine($"search vectors rebuilt with '{settings.SearchLanguage}'");
+                    await SearchLanguage.ReindexAsync(app.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(), settings.Search.Language);
+                    Console.WriteLine($"search vectors rebuilt with '{settings.Search.Language}'");
                     return 0;
                 case ["create-admin", .. var rest]:
                     return await CreateAdminAsync(app, rest);

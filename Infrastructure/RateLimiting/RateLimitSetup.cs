@@ -66,8 +66,6 @@ public static class RateLimitSetup
     }
 }
 
-public sealed record RateLimitSettings(int PerMinute, int AuthPerMinute);
-
 /// <summary>The per-user (or per-IP) budget every request draws from, for code that runs before the rate limiting middleware.</summary>
 public sealed class GlobalRateLimiter(PartitionedRateLimiter<HttpContext> limiter, RateLimitSettings limits)
 {

@@ -35,7 +35,7 @@ public sealed class ForgotPasswordHandler(NpgsqlDataSource dataSource, AppSettin
             Id = Guid.CreateVersion7(),
             UserId = userId,
             Hash = RefreshTokens.Hash(token),
-            ExpiresAt = clock.GetUtcNow().UtcDateTime.AddMinutes(settings.PasswordResetMinutes),
+            ExpiresAt = clock.GetUtcNow().UtcDateTime.AddMinutes(settings.Auth.PasswordResetMinutes),
         }, transaction, cancellationToken: ct));
 
         // The link points at the front-end (PUBLIC_URL), which posts the token to /auth/reset-password.

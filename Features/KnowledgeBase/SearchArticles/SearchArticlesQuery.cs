@@ -67,13 +67,13 @@ public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettin
     // [drafts, category, phrase keys]: the eight statements, made once (a singleton; the language is fixed at start-up).
     private readonly string[] _sql = [.. from drafts in new[] { false, true } from category in new[] { false, true }
                                         from keys in new[] { false, true }
-                                        select SqlFor(drafts, category, settings.SearchLanguage).WithPhraseKeys(keys)];
+                                        select SqlFor(drafts, category, settings.Search.Language).WithPhraseKeys(keys)];
 
     public async ValueTask<ArticleSearchPage> Handle(SearchArticlesQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginSearchAsync(ct);
-        var phraseKeys = await connection.PhraseKeysAsync(transaction, query.Query, settings.SearchLanguage, ct);
+        var phraseKeys = await connection.PhraseKeysAsync(transaction, query.Query, settings.Search.Language, ct);
         var sql = _sql[(query.SeesDrafts ? 4 : 0) + (query.Category is null ? 0 : 2) + (phraseKeys.Length > 0 ? 1 : 0)];
         var rows = (await connection.QueryAsync<Row>(new CommandDefinition(sql, new
         {

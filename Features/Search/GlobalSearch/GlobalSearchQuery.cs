@@ -110,9 +110,9 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         ORDER BY p.ord
         """;
 
-    private readonly Statements _customer = new(false, settings.SearchLanguage);
-    private readonly Statements _staff = new(true, settings.SearchLanguage);
-    private readonly string _pageSql = PageSqlFor(settings.SearchLanguage);
+    private readonly Statements _customer = new(false, settings.Search.Language);
+    private readonly Statements _staff = new(true, settings.Search.Language);
+    private readonly string _pageSql = PageSqlFor(settings.Search.Language);
 
     internal static string PageSqlFor(string language) => PageSql.ForLanguage(language);
 

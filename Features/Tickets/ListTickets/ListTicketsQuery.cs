@@ -54,12 +54,12 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // A text search is planned for its own words (a cached plan cannot tell a rare word from a common one).
         await using var transaction = query.Q is null ? null : await connection.BeginSearchAsync(ct);
-        var sql = SqlFor(query, settings.SearchLanguage);
+        var sql = SqlFor(query, settings.Search.Language);
         int[] phraseKeys = [];
         if (query.Q is not null)
         {
             // Only a text search carries the phrase-key marker; plain lists skip the lookup and the rewrite.
-            phraseKeys = await connection.PhraseKeysAsync(transaction!, query.Q, settings.SearchLanguage, ct);
+            phraseKeys = await connection.PhraseKeysAsync(transaction!, query.Q, settings.Search.Language, ct);
             sql = sql.WithPhraseKeys(phraseKeys.Length > 0);
         }
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(

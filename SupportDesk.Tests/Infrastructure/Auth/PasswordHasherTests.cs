@@ -7,9 +7,8 @@ public sealed class PasswordHasherTests
 {
     private static PasswordHasher Hasher(int workFactor) => new(new AppSettings
     {
-        Port = 3000, ConnectionString = "Host=x", JwtSecret = new byte[32], JwtSecretGenerated = false, JwtExpirationSeconds = 60, RefreshTokenDays = 30, PasswordResetMinutes = 30,
-        JwtIssuer = "i", JwtAudience = "a", BcryptWorkFactor = workFactor, MigrateOnStartup = false, CorsOrigins = ["*"],
-        LogLevel = "info", ApiDocs = false, RateLimits = new(600, 10), Email = new EmailSettings { From = "x@y.z" },
+        Port = 3000, ConnectionString = "Host=x", MigrateOnStartup = false, CorsOrigins = ["*"], LogLevel = "info", ApiDocs = false,
+        Auth = new AuthSettings { JwtSecret = new byte[32], BcryptWorkFactor = workFactor },
     });
 
     [Fact]

@@ -69,9 +69,9 @@ public sealed class ConfigurationTests
     {
         var a = Load("Development");
         var b = Load("Development");
-        Assert.True(a.JwtSecretGenerated);
-        Assert.True(a.JwtSecret.Length >= 32);
-        Assert.NotEqual(a.JwtSecret, b.JwtSecret);
+        Assert.True(a.Auth.JwtSecretGenerated);
+        Assert.True(a.Auth.JwtSecret.Length >= 32);
+        Assert.NotEqual(a.Auth.JwtSecret, b.Auth.JwtSecret);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class ConfigurationTests
     {
         var defaults = Load("Production", ("JWT_SECRET", new string('s', 40)));
         Assert.Equal(3000, defaults.Port);
-        Assert.Equal(86400, defaults.JwtExpirationSeconds);
+        Assert.Equal(86400, defaults.Auth.JwtExpirationSeconds);
         Assert.Equal(587, defaults.Email.SmtpPort);
         Assert.Equal(["*"], defaults.CorsOrigins);
         Assert.Equal("info", defaults.LogLevel);
@@ -90,7 +90,7 @@ public sealed class ConfigurationTests
             ("EMAIL_FROM", "help@example.test"), ("CORS_ORIGIN", "https://a.test, https://b.test"), ("LOG_LEVEL", "debug"),
             ("MIGRATE_ON_STARTUP", "false"));
         Assert.Equal(8080, set.Port);
-        Assert.Equal(600, set.JwtExpirationSeconds);
+        Assert.Equal(600, set.Auth.JwtExpirationSeconds);
         Assert.Equal(("smtp.example.test", 2525, "u", "p", "help@example.test"),
             (set.Email.SmtpHost, set.Email.SmtpPort, set.Email.Username, set.Email.Password, set.Email.From));
         Assert.Equal(["https://a.test", "https://b.test"], set.CorsOrigins);

@@ -93,10 +93,10 @@ public sealed class SearchLanguageTests
     public void Search_settings_default_to_english_and_a_private_knowledge_base()
     {
         var defaults = Load();
-        Assert.Equal("english", defaults.SearchLanguage);
+        Assert.Equal("english", defaults.Search.Language);
         Assert.False(defaults.KbPublic);
         var set = Load(("SEARCH_LANGUAGE", "German"), ("KB_PUBLIC", "true"));
-        Assert.Equal("german", set.SearchLanguage);
+        Assert.Equal("german", set.Search.Language);
         Assert.True(set.KbPublic);
         Assert.StartsWith("KB_PUBLIC", Assert.Throws<StartupException>(() => Load(("KB_PUBLIC", "sometimes"))).Message);
     }
