@@ -6,7 +6,7 @@ namespace SupportDesk.Infrastructure.Auth;
 /// bcrypt hashing and verification. Each call burns a core for its work factor, so at most one call per core
 /// runs at once; the rest wait asynchronously and hold no thread, keeping other users' requests moving.
 /// The work runs on a thread of its own, not the thread pool: a pool thread held for the whole hash (hundreds of ms)
-/// starved every other request while logins were hammered (benchmark: get-ticket p99 1.9 s; see bench/results).
+/// starved every other request while logins were hammered (bench/README.md, throughput).
 /// </summary>
 public sealed class PasswordHasher(AppSettings settings)
 {

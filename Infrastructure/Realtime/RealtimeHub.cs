@@ -77,7 +77,7 @@ public sealed class RealtimeHub
     // Sends handed to the transport between two yields, so one broadcast does not hold a thread for its whole length
     // and the transport's queued sends get their turn. Each write waiting in the transport holds a 4 KB pool block;
     // when the pool runs more threads than cores the fan-out still outpaces the sends, whatever the slice size
-    // (README, "Real-time events": 32 and 4,096 gave the same RSS).
+    // (bench/README.md, WebSocket).
     private const int SendsPerSlice = 256;
 
     /// <summary>
@@ -105,7 +105,7 @@ public sealed class RealtimeHub
 
     private async Task<int> DispatchOnEveryCoreAsync(RoutedEvent e, byte[] envelope)
     {
-        // The recipients, in a pooled array: a new one per event would be 80 KB at 10,000 sockets.
+        // The recipients, in a pooled array: a new one per event would grow with the number of sockets.
         var recipients = ArrayPool<RealtimeConnection>.Shared.Rent(Math.Max(_connections.Count, SendsPerSlice));
         var count = 0;
         try

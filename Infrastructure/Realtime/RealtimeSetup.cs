@@ -38,8 +38,8 @@ public static class RealtimeSetup
     /// <summary>
     /// WebSocket upgrades of /ws, handled ahead of the rest of the pipeline. A socket's request lasts for hours, and
     /// every middleware it passes keeps its state for that long: the logging, metrics, authentication, authorization
-    /// and rate-limiting middleware, the request's service scope and the validated principal came to about 5 KB per
-    /// socket, 50 MB at 10,000 sockets. Here the token is validated by the same JwtBearer handler (same events, same
+    /// and rate-limiting middleware, the request's service scope and the validated principal add up to kilobytes per
+    /// socket (bench/README.md, WebSocket). Here the token is validated by the same JwtBearer handler (same events, same
     /// database check) in a scope that is disposed once the upgrade is answered, and the request draws on the same
     /// rate limit. Call it early, after the forwarded-headers and response-header middleware.
     /// </summary>

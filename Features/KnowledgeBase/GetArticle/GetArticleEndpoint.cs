@@ -17,8 +17,8 @@ public static class GetArticleEndpoint
     }
 
     private static async Task<Ok<ArticleResponse>> ByIdAsync(Guid id, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ViewArticleCommand(id, null, principal.SeesDrafts()), ct));
+        TypedResults.Ok(await mediator.Send(new GetArticleCommand(id, null, principal.SeesDrafts()), ct));
 
     private static async Task<Ok<ArticleResponse>> BySlugAsync(string slug, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ViewArticleCommand(null, slug, principal.SeesDrafts()), ct));
+        TypedResults.Ok(await mediator.Send(new GetArticleCommand(null, slug, principal.SeesDrafts()), ct));
 }

@@ -31,8 +31,8 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     private const string StaffArticles = "true";
 
     // A customer's comments are found through their own tickets, one small index probe per ticket (OFFSET 0 keeps
-    // the planner from flattening it): searched across all two million comments and joined afterwards, a common
-    // phrase cost 130 ms for the 18 that were theirs.
+    // the planner from flattening it): searched across all comments and joined afterwards, a common phrase read
+    // every match in the table to keep the few that were theirs (bench/README.md, search).
     private static readonly string CustomerComments = $"""
         FROM tickets t
         CROSS JOIN LATERAL (
@@ -46,7 +46,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         """;
     // Staff: the newest matching comments first, and only those joined to their tickets to drop the deleted ones.
     // Joined before the LIMIT, every match of two common words paid a ticket lookup, so PostgreSQL walked the
-    // created_at index through 100,000 comments instead (20-27 ms; 9-12 ms this way). The slack covers comments
+    // created_at index through a large share of the comments instead (bench/README.md, search). The slack covers comments
     // of deleted tickets, which are rare; should more than that many sit among the newest, fewer are ranked.
     private static readonly string StaffComments = $"""
         FROM (

@@ -36,7 +36,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
 {
     /// <summary>
     /// With a full-text filter, counting stops here (as GitHub's search does): a common word can match most of a
-    /// million tickets, and counting 10,000 of them cost 30-60 ms per request at that size; 1,000 costs a tenth.
+    /// million tickets, and the count's cost grows with the cap (bench/README.md, search).
     /// </summary>
     public const int MaxSearchTotal = 1_000;
 

@@ -6,9 +6,9 @@ using SupportDesk.Infrastructure.Errors;
 namespace SupportDesk.Features.KnowledgeBase.GetArticle;
 
 /// <summary>Reads one article by id or by slug and counts the view (a command: it writes view_count).</summary>
-public sealed record ViewArticleCommand(Guid? Id, string? Slug, bool SeesDrafts) : ICommand<ArticleResponse>;
+public sealed record GetArticleCommand(Guid? Id, string? Slug, bool SeesDrafts) : ICommand<ArticleResponse>;
 
-public sealed class ViewArticleHandler(NpgsqlDataSource dataSource) : ICommandHandler<ViewArticleCommand, ArticleResponse>
+public sealed class GetArticleHandler(NpgsqlDataSource dataSource) : ICommandHandler<GetArticleCommand, ArticleResponse>
 {
     // One atomic increment; the updated_at trigger ignores view_count, so a read is not an edit.
     private const string ByIdSql = $"""
@@ -23,7 +23,7 @@ public sealed class ViewArticleHandler(NpgsqlDataSource dataSource) : ICommandHa
         RETURNING {ArticleResponse.Columns}
         """;
 
-    public async ValueTask<ArticleResponse> Handle(ViewArticleCommand command, CancellationToken ct)
+    public async ValueTask<ArticleResponse> Handle(GetArticleCommand command, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var sql = command.Id is not null ? ByIdSql : BySlugSql;
