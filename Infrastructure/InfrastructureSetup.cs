@@ -1,5 +1,4 @@
 using FluentValidation;
-using Serilog;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Database;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using SupportDesk.Infrastructure.Notifications;
-using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Features.Notifications;
 

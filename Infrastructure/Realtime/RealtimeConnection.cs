@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using System.Net.WebSockets;
-using System.Text.Json;
-using Npgsql;
 using SupportDesk.Infrastructure.Auth;
 
 namespace SupportDesk.Infrastructure.Realtime;

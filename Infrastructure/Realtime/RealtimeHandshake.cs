@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Primitives;
 using SupportDesk.Infrastructure.Auth;
-using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.RateLimiting;
 

@@ -1,14 +1,6 @@
-using System.Globalization;
-using System.Net.WebSockets;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Primitives;
 using SupportDesk.Infrastructure.Auth;
-using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.Configuration;
-using SupportDesk.Infrastructure.RateLimiting;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Infrastructure.Realtime;
 

@@ -15,5 +15,5 @@ public static class MeEndpoint
             .WithSummary("The signed-in user.");
 
     private static async Task<Ok<UserResponse>> HandleAsync(ClaimsPrincipal principal, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new GetMeQuery(principal.ToCurrentUser().Id), ct));
+        TypedResults.Ok(await mediator.Send(new UserByIdQuery(principal.ToCurrentUser().Id), ct));
 }

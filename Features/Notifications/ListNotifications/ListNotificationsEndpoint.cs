@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Http;
 using SupportDesk.Infrastructure.Notifications;
-using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Features.Notifications.ListNotifications;
 

@@ -3,7 +3,6 @@ using Mediator;
 using Npgsql;
 using SupportDesk.Infrastructure.Http;
 using SupportDesk.Infrastructure.Notifications;
-using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Features.Notifications.ListNotifications;
 

@@ -3,7 +3,6 @@ using Mediator;
 using Npgsql;
 using SupportDesk.Infrastructure.Errors;
 using SupportDesk.Infrastructure.Notifications;
-using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Features.Notifications.MarkNotificationRead;
 

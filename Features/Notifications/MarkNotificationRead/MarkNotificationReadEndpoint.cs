@@ -3,7 +3,6 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Notifications;
-using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Features.Notifications.MarkNotificationRead;
 

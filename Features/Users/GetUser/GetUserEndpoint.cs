@@ -11,5 +11,5 @@ public static class GetUserEndpoint
             .WithSummary("Get one user (admin only).");
 
     private static async Task<Ok<UserResponse>> HandleAsync(Guid id, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new GetUserQuery(id), ct));
+        TypedResults.Ok(await mediator.Send(new UserByIdQuery(id), ct));
 }

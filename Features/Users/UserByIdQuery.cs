@@ -3,15 +3,16 @@ using Mediator;
 using Npgsql;
 using SupportDesk.Infrastructure.Errors;
 
-namespace SupportDesk.Features.Users.GetUser;
+namespace SupportDesk.Features.Users;
 
-public sealed record GetUserQuery(Guid Id) : IQuery<UserResponse>;
+/// <summary>One user as the API shows users: GET /users/{id}, and GET /auth/me for the caller's own id.</summary>
+public sealed record UserByIdQuery(Guid Id) : IQuery<UserResponse>;
 
-public sealed class GetUserHandler(NpgsqlDataSource dataSource) : IQueryHandler<GetUserQuery, UserResponse>
+public sealed class UserByIdHandler(NpgsqlDataSource dataSource) : IQueryHandler<UserByIdQuery, UserResponse>
 {
     private const string Sql = $"SELECT {UserResponse.Columns} FROM users WHERE id = @Id";
 
-    public async ValueTask<UserResponse> Handle(GetUserQuery query, CancellationToken ct)
+    public async ValueTask<UserResponse> Handle(UserByIdQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<UserResponse>(new CommandDefinition(Sql, query, cancellationToken: ct))
