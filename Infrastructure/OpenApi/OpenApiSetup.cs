@@ -85,6 +85,7 @@ public static partial class OpenApiSetup
                 var type = context.JsonTypeInfo.Type;
                 if (IsOptional(type))
                     await DescribeOptionalAsync(schema, context, ct);
+                OpenApiRequestSchemas.MarkRequired(schema, context);
                 if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(OpenApiEnumAttribute), true)
                         .OfType<OpenApiEnumAttribute>().FirstOrDefault() is { } values)
                     schema.Enum = values.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();
@@ -155,7 +156,9 @@ public static partial class OpenApiSetup
             var name = metadata.OfType<IEndpointNameMetadata>().LastOrDefault()?.EndpointName ?? "";
             var pattern = (endpoint as RouteEndpointBuilder)?.RoutePattern.RawText ?? "";
             var hasBody = metadata.OfType<IAcceptsMetadata>().Any();
-            var hasQuery = pattern.Length > 0 && metadata.OfType<IParameterBindingMetadata>().Any(p => p.HasTryParse || p.IsOptional);
+            // A constrained route value ({id:guid}) never fails to bind: a bad one does not match the route (404).
+            var constrained = (endpoint as RouteEndpointBuilder)?.RoutePattern.Parameters.Where(p => p.ParameterPolicies.Count > 0).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
+            var hasQuery = pattern.Length > 0 && metadata.OfType<IParameterBindingMetadata>().Any(p => (p.HasTryParse || p.IsOptional) && !constrained.Contains(p.Name));
             var methods = metadata.OfType<IHttpMethodMetadata>().LastOrDefault()?.HttpMethods ?? [];
             if (hasBody || hasQuery)
                 statuses.Add(StatusCodes.Status400BadRequest);
