@@ -1,6 +1,7 @@
 using SupportDesk.Features.Users;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Auth;
 
 /// <summary>What register, login, refresh and change-password answer: a bearer token, a refresh token, and the user.</summary>
-public sealed record AuthResponse(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken, int RefreshExpiresIn, UserResponse User);
+public sealed record AuthResponse(string AccessToken, [property: OpenApiEnum("Bearer")] string TokenType, int ExpiresIn, string RefreshToken, int RefreshExpiresIn, UserResponse User);

@@ -1,3 +1,6 @@
+using SupportDesk.Infrastructure.Email;
+using SupportDesk.Infrastructure.OpenApi;
+
 namespace SupportDesk.Features.Email;
 
 /// <summary>An outbox row as the admin routes show it: addressing and delivery state, never the bodies (they may hold reset links).</summary>
@@ -17,7 +20,7 @@ public sealed class EmailOutboxItem
     public string Subject { get; init; } = "";
     public string MessageId { get; init; } = "";
     /// <summary>pending, sending, sent or failed.</summary>
-    public string Status { get; init; } = "";
+    [OpenApiEnum(EmailOutboxStatus.Pending, EmailOutboxStatus.Sending, EmailOutboxStatus.Sent, EmailOutboxStatus.Failed)] public string Status { get; init; } = "";
     public int Attempts { get; init; }
     public DateTime NextAttemptAt { get; init; }
     public string? LastError { get; init; }

@@ -1,3 +1,5 @@
+using SupportDesk.Infrastructure.OpenApi;
+
 namespace SupportDesk.Features.Tickets;
 
 public sealed class CommentResponse
@@ -13,7 +15,7 @@ public sealed class CommentResponse
     public Guid AuthorId { get; init; }
     public string AuthorName { get; init; } = "";
     public string Content { get; init; } = "";
-    public string CommentType { get; init; } = "";
+    [OpenApiEnum(typeof(CommentType))] public string CommentType { get; init; } = "";
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
 }

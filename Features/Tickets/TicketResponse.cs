@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Tickets;
 
@@ -16,8 +17,8 @@ public sealed class TicketResponse
     public long Number { get; init; }
     public string Title { get; init; } = "";
     public string Description { get; init; } = "";
-    public string Status { get; init; } = "";
-    public string Priority { get; init; } = "";
+    [OpenApiEnum(typeof(TicketStatus))] public string Status { get; init; } = "";
+    [OpenApiEnum(typeof(TicketPriority))] public string Priority { get; init; } = "";
     public string? Category { get; init; }
     public string[] Tags { get; init; } = [];
     public Guid RequesterId { get; init; }

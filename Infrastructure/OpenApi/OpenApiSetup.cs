@@ -1,6 +1,10 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 using SupportDesk.Infrastructure.Auth;
@@ -9,7 +13,7 @@ using SupportDesk.Infrastructure.Json;
 namespace SupportDesk.Infrastructure.OpenApi;
 
 /// <summary>OpenAPI 3.1 at /openapi/v1.json and a Scalar reference at /docs; off in Production unless API_DOCS=true.</summary>
-public static class OpenApiSetup
+public static partial class OpenApiSetup
 {
     private const string BearerScheme = "Bearer";
 
@@ -17,6 +21,12 @@ public static class OpenApiSetup
     {
         services.AddOpenApi(options =>
         {
+            // Optional<T> (a partial-update field) is T on the wire: inlined at each use, never a component of its own.
+            // Other names keep to the characters OpenAPI allows in a component name ("String[]" is not one).
+            options.CreateSchemaReferenceId = type =>
+                IsOptional(type.Type) ? null
+                : OpenApiOptions.CreateDefaultSchemaReferenceId(type) is { } id ? InvalidNameChars().Replace(id.Replace("[]", "Array"), "") : null;
+
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo
@@ -24,11 +34,19 @@ public static class OpenApiSetup
                     Title = "SupportDesk API",
                     Version = "v1",
                     Description = "Customer-support ticketing: tickets, comments, audit trail, users. JSON is snake_case; errors are RFC 9457 problem+json.",
+                    License = new OpenApiLicense { Name = "MIT", Identifier = "MIT" },
                 };
+                // The server is the address the document was fetched from; paths start with "/", so no trailing slash.
+                foreach (var server in document.Servers ?? [])
+                    server.Url = server.Url?.TrimEnd('/');
                 // Tags in the order a reader meets the product, not in mapping order.
                 string[] order = ["Health", "Auth", "Users", "Tickets", "Knowledge base", "Search", "Notifications", "Realtime", "Email"];
                 if (document.Tags is { Count: > 0 } tags)
+                {
+                    foreach (var tag in tags)
+                        tag.Description ??= TagDescriptions.GetValueOrDefault(tag.Name ?? "");
                     document.Tags = new HashSet<OpenApiTag>(tags.OrderBy(t => Array.IndexOf(order, t.Name) is var i && i < 0 ? int.MaxValue : i));
+                }
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
                 document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
@@ -38,6 +56,8 @@ public static class OpenApiSetup
                     BearerFormat = "JWT",
                     Description = "The access_token from POST /auth/login or /auth/register.",
                 };
+                OpenApiResponseSchemas.MarkAlwaysPresent(document, skip: nameof(Problem));
+                OpenApiResponseSchemas.RemoveNullFromEnumComponents(document);
                 return Task.CompletedTask;
             });
 
@@ -49,31 +69,81 @@ public static class OpenApiSetup
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
                 }
+                else
+                {
+                    // Says "no token needed" instead of leaving it to the document's default.
+                    operation.Security = [];
+                }
+                OpenApiParameters.Describe(operation, context.Description);
+                if (metadata.OfType<IfMatchMetadata>().Any())
+                    OpenApiParameters.AddIfMatch(operation);
                 return Task.CompletedTask;
             });
 
-            // Optional<T> (partial-update fields) is T on the wire.
             options.AddSchemaTransformer(async (schema, context, ct) =>
             {
                 var type = context.JsonTypeInfo.Type;
-                if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(Optional<>))
-                    return;
-                var inner = await context.GetOrCreateSchemaAsync(type.GetGenericArguments()[0], null, ct);
-                schema.Type = inner.Type;
-                schema.Format = inner.Format;
-                schema.Enum = inner.Enum;
-                schema.Items = inner.Items;
-                schema.Properties = inner.Properties;
-                schema.OneOf = inner.OneOf;
-                schema.AnyOf = inner.AnyOf;
+                if (IsOptional(type))
+                    await DescribeOptionalAsync(schema, context, ct);
+                OpenApiRequestSchemas.MarkRequired(schema, context);
+                if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(OpenApiEnumAttribute), true)
+                        .OfType<OpenApiEnumAttribute>().FirstOrDefault() is { } values)
+                    schema.Enum = values.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();
             });
         });
         return services;
     }
 
+    private static readonly Dictionary<string, string> TagDescriptions = new()
+    {
+        ["Health"] = "Liveness and readiness probes.",
+        ["Auth"] = "Sign-up, sign-in, token refresh and password changes.",
+        ["Users"] = "Accounts and roles (admin only).",
+        ["Tickets"] = "Tickets, their comments and their audit trail.",
+        ["Knowledge base"] = "Markdown articles, drafts and published.",
+        ["Search"] = "Ranked full-text search over tickets and articles.",
+        ["Notifications"] = "The signed-in user's stored notifications.",
+        ["Realtime"] = "A WebSocket of live events.",
+        ["Email"] = "Email templates and the outgoing mail queue (admin only).",
+    };
+
+    private static bool IsOptional(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Optional<>);
+
+    /// <summary>Optional&lt;T&gt; is T on the wire; it may be null only where T may (Optional&lt;string?&gt;, Optional&lt;Guid?&gt;).</summary>
+    private static async Task DescribeOptionalAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        var innerType = context.JsonTypeInfo.Type.GetGenericArguments()[0];
+        var inner = await context.GetOrCreateSchemaAsync(innerType, null, ct);
+        var nullable = Nullable.GetUnderlyingType(innerType) is not null
+            || (context.JsonPropertyInfo?.AttributeProvider is PropertyInfo property
+                && new NullabilityInfoContext().Create(property).GenericTypeArguments[0].ReadState == NullabilityState.Nullable);
+        // The validator refuses an explicit null for these (status, priority): not nullable on the wire.
+        if (context.JsonPropertyInfo?.AttributeProvider?.IsDefined(typeof(OpenApiNotNullAttribute), true) == true)
+            nullable = false;
+        schema.Type = inner.Type;
+        schema.Format = inner.Format;
+        schema.Items = inner.Items;
+        schema.Properties = inner.Properties;
+        schema.OneOf = inner.OneOf;
+        schema.AnyOf = inner.AnyOf;
+        schema.Enum = inner.Enum?.Where(v => v is not null).ToList();
+        if (schema.Enum is { Count: > 0 })
+        {
+            schema.Type = JsonSchemaType.String;
+            if (nullable)
+                schema.Enum.Add(null!);
+        }
+        if (nullable)
+            schema.Type = (schema.Type ?? 0) | JsonSchemaType.Null;
+        else if (schema.Type is { } t)
+            schema.Type = t & ~JsonSchemaType.Null;
+    }
+
     /// <summary>
-    /// Declares the problem responses each route can give, from what the route is: every route may answer 500,
-    /// a route with a body 400, a protected route 401 (and 403 when it needs a role), a route with an id 404.
+    /// Declares the problem responses each route can give, from what the route is: every route may answer 500 and,
+    /// with the database away, 503; a route with a body or query 400, and with a body 413 and 415; a protected route
+    /// 401 (and 403 when it needs a role); a route with an id 404; a write 409 (a unique value taken, or a concurrent
+    /// change); a rate-limited route 429. <see cref="RouteProblems"/> adds what only the handler knows.
     /// Runs last, so it sees every other convention's metadata.
     /// </summary>
     public static TBuilder WithProblemResponses<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
@@ -81,26 +151,58 @@ public static class OpenApiSetup
         builder.Finally(endpoint =>
         {
             var metadata = endpoint.Metadata;
-            void Problem(int status, Type type) =>
-                metadata.Add(new ProducesResponseTypeMetadata(status, type, ["application/problem+json"]));
+            var statuses = new SortedSet<int>();
 
+            var name = metadata.OfType<IEndpointNameMetadata>().LastOrDefault()?.EndpointName ?? "";
             var pattern = (endpoint as RouteEndpointBuilder)?.RoutePattern.RawText ?? "";
             var hasBody = metadata.OfType<IAcceptsMetadata>().Any();
-            var hasQuery = pattern.Length > 0 && metadata.OfType<IParameterBindingMetadata>().Any(p => p.HasTryParse || p.IsOptional);
+            // A constrained route value ({id:guid}) never fails to bind: a bad one does not match the route (404).
+            var constrained = (endpoint as RouteEndpointBuilder)?.RoutePattern.Parameters.Where(p => p.ParameterPolicies.Count > 0).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
+            var hasQuery = pattern.Length > 0 && metadata.OfType<IParameterBindingMetadata>().Any(p => (p.HasTryParse || p.IsOptional) && !constrained.Contains(p.Name));
+            var methods = metadata.OfType<IHttpMethodMetadata>().LastOrDefault()?.HttpMethods ?? [];
             if (hasBody || hasQuery)
-                Problem(StatusCodes.Status400BadRequest, typeof(HttpValidationProblemDetails));
+                statuses.Add(StatusCodes.Status400BadRequest);
+            if (hasBody)
+            {
+                statuses.Add(StatusCodes.Status413PayloadTooLarge);
+                statuses.Add(StatusCodes.Status415UnsupportedMediaType);
+            }
             if (!metadata.OfType<IAllowAnonymous>().Any())
             {
-                Problem(StatusCodes.Status401Unauthorized, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails));
+                statuses.Add(StatusCodes.Status401Unauthorized);
                 if (metadata.OfType<IAuthorizeData>().Any(a => a.Policy is not null && a.Policy != Policies.Authenticated))
-                    Problem(StatusCodes.Status403Forbidden, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails));
+                    statuses.Add(StatusCodes.Status403Forbidden);
             }
             if (pattern.Contains('{'))
-                Problem(StatusCodes.Status404NotFound, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails));
-            Problem(StatusCodes.Status500InternalServerError, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails));
+                statuses.Add(StatusCodes.Status404NotFound);
+            if (methods.Any(m => m is "POST" or "PUT" or "PATCH" or "DELETE"))
+                statuses.Add(StatusCodes.Status409Conflict);
+            if (!metadata.OfType<DisableRateLimitingAttribute>().Any())
+                statuses.Add(StatusCodes.Status429TooManyRequests);
+            if (!RouteProblems.NeverTouchesDatabase.Contains(name) && !RouteProblems.Answers503WithOwnBody.Contains(name))
+                statuses.Add(StatusCodes.Status503ServiceUnavailable);
+            statuses.Add(StatusCodes.Status500InternalServerError);
+            if (RouteProblems.ByRouteName.TryGetValue(name, out var own))
+            {
+                statuses.UnionWith(own);
+                if (RouteProblems.ReadsIfMatch(own))
+                    metadata.Add(new IfMatchMetadata());
+            }
+
+            foreach (var status in statuses)
+                metadata.Add(new ProducesResponseTypeMetadata(status, typeof(Problem), ["application/problem+json"]));
+            if (RouteProblems.Answers503WithOwnBody.Contains(name)
+                && metadata.OfType<IProducesResponseTypeMetadata>().FirstOrDefault(p => p.StatusCode == StatusCodes.Status200OK)?.Type is { } body)
+                metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, body, ["application/json"]));
         });
         return builder;
     }
+
+    /// <summary>Marks a route that reads If-Match, so the document declares the header.</summary>
+    private sealed class IfMatchMetadata;
+
+    [GeneratedRegex("[^A-Za-z0-9._-]")]
+    private static partial Regex InvalidNameChars();
 
     public static WebApplication MapApiDocs(this WebApplication app)
     {

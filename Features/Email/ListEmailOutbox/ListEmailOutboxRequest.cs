@@ -2,10 +2,11 @@ using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Email.ListEmailOutbox;
 
-public sealed record ListEmailOutboxRequest(string? Status, [FromQuery(Name = "ticket_id")] Guid? TicketId, int? Limit, int? Offset);
+public sealed record ListEmailOutboxRequest([OpenApiEnum(EmailOutboxStatus.Pending, EmailOutboxStatus.Sending, EmailOutboxStatus.Sent, EmailOutboxStatus.Failed)] string? Status, [FromQuery(Name = "ticket_id")] Guid? TicketId, int? Limit, int? Offset);
 
 public sealed class ListEmailOutboxValidator : AbstractValidator<ListEmailOutboxRequest>
 {

@@ -3,13 +3,14 @@ using Mediator;
 using Npgsql;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.Search.GlobalSearch;
 
 public sealed record GlobalSearchQuery(CurrentUser User, string Query, int Limit, int Offset) : IQuery<GlobalSearchResponse>;
 
-public sealed record GlobalSearchItem(string Type, Guid Id, string Title, string Snippet, float Rank, long? Number, string? Slug);
+public sealed record GlobalSearchItem([property: OpenApiEnum("ticket", "article")] string Type, Guid Id, string Title, string Snippet, float Rank, long? Number, string? Slug);
 
 public sealed record GlobalSearchCounts(long Tickets, long Articles);
 

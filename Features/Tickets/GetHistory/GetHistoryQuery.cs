@@ -3,6 +3,7 @@ using Mediator;
 using Npgsql;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Tickets.GetHistory;
 
@@ -11,7 +12,7 @@ public sealed class HistoryResponse
     public Guid Id { get; init; }
     public Guid TicketId { get; init; }
     public Guid? ActorId { get; init; }
-    public string Action { get; init; } = "";
+    [OpenApiEnum("created", "updated", "status_changed", "assigned", "commented", "deleted")] public string Action { get; init; } = "";
     public string? Field { get; init; }
     public string? OldValue { get; init; }
     public string? NewValue { get; init; }

@@ -1,22 +1,23 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.Tickets.ListTickets;
 
 /// <summary>Query string of GET /tickets. status and priority take one value or a comma-separated list.</summary>
 public sealed record ListTicketsRequest(
-    string? Status,
-    string? Priority,
+    [OpenApiEnum(typeof(TicketStatus), CommaList = true)] string? Status,
+    [OpenApiEnum(typeof(TicketPriority), CommaList = true)] string? Priority,
     string? Category,
     string? Tag,
     [FromQuery(Name = "assignee_id")] string? AssigneeId,
     [FromQuery(Name = "requester_id")] Guid? RequesterId,
     [FromQuery(Name = "created_after")] DateTimeOffset? CreatedAfter,
     [FromQuery(Name = "created_before")] DateTimeOffset? CreatedBefore,
-    string? Sort,
-    string? Order,
+    [OpenApiEnum("created_at", "updated_at", "priority")] string? Sort,
+    [OpenApiEnum("desc", "asc")] string? Order,
     int? Limit,
     int? Offset,
     string? Q)

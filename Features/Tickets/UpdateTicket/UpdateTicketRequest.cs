@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FluentValidation;
 using SupportDesk.Infrastructure.Json;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Tickets.UpdateTicket;
 
@@ -12,8 +13,8 @@ public sealed record UpdateTicketRequest
 {
     public Optional<string> Title { get; init; }
     public Optional<string> Description { get; init; }
-    public Optional<TicketStatus?> Status { get; init; }
-    public Optional<TicketPriority?> Priority { get; init; }
+    [OpenApiNotNull] public Optional<TicketStatus?> Status { get; init; }
+    [OpenApiNotNull] public Optional<TicketPriority?> Priority { get; init; }
     public Optional<string?> Category { get; init; }
     public Optional<string[]> Tags { get; init; }
     public Optional<Guid?> AssigneeId { get; init; }

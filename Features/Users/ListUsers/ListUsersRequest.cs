@@ -1,9 +1,11 @@
 using FluentValidation;
+using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Users.ListUsers;
 
-public sealed record ListUsersRequest(string? Role, int? Limit, int? Offset);
+public sealed record ListUsersRequest([OpenApiEnum(typeof(UserRole))] string? Role, int? Limit, int? Offset);
 
 public sealed class ListUsersValidator : AbstractValidator<ListUsersRequest>
 {
