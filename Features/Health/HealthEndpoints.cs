@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Health;
 
@@ -17,12 +18,15 @@ public static class HealthEndpoints
         var group = routes.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
         group.MapGet("", CheckAsync)
             .WithName("Health")
+            .AnswersUnavailableWithOwnBody()
             .WithSummary("Service and database status: 200 when PostgreSQL answers, 503 when it does not.");
         group.MapGet("/live", () => TypedResults.Ok(new HealthResponse("ok", "not checked")))
             .WithName("Liveness")
+            .NeverTouchesDatabase()
             .WithSummary("The process is up (no database check): for liveness probes.");
         group.MapGet("/ready", ReadyAsync)
             .WithName("Readiness")
+            .AnswersUnavailableWithOwnBody()
             .WithSummary("Ready for traffic: the database answers and every migration of this build is applied.");
         return routes;
     }

@@ -143,7 +143,7 @@ public static partial class OpenApiSetup
     /// Declares the problem responses each route can give, from what the route is: every route may answer 500 and,
     /// with the database away, 503; a route with a body or query 400, and with a body 413 and 415; a protected route
     /// 401 (and 403 when it needs a role); a route with an id 404; a write 409 (a unique value taken, or a concurrent
-    /// change); a rate-limited route 429. <see cref="RouteProblems"/> adds what only the handler knows.
+    /// change); a rate-limited route 429. A route adds what only its handler knows (<see cref="RouteProblems"/>).
     /// Runs last, so it sees every other convention's metadata.
     /// </summary>
     public static TBuilder WithProblemResponses<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
@@ -153,7 +153,6 @@ public static partial class OpenApiSetup
             var metadata = endpoint.Metadata;
             var statuses = new SortedSet<int>();
 
-            var name = metadata.OfType<IEndpointNameMetadata>().LastOrDefault()?.EndpointName ?? "";
             var pattern = (endpoint as RouteEndpointBuilder)?.RoutePattern.RawText ?? "";
             var hasBody = metadata.OfType<IAcceptsMetadata>().Any();
             // A constrained route value ({id:guid}) never fails to bind: a bad one does not match the route (404).
@@ -179,19 +178,18 @@ public static partial class OpenApiSetup
                 statuses.Add(StatusCodes.Status409Conflict);
             if (!metadata.OfType<DisableRateLimitingAttribute>().Any())
                 statuses.Add(StatusCodes.Status429TooManyRequests);
-            if (!RouteProblems.NeverTouchesDatabase.Contains(name) && !RouteProblems.Answers503WithOwnBody.Contains(name))
+            var ownUnavailableBody = metadata.OfType<RouteProblems.OwnUnavailableBodyMetadata>().Any();
+            if (!metadata.OfType<RouteProblems.NoDatabaseMetadata>().Any() && !ownUnavailableBody)
                 statuses.Add(StatusCodes.Status503ServiceUnavailable);
             statuses.Add(StatusCodes.Status500InternalServerError);
-            if (RouteProblems.ByRouteName.TryGetValue(name, out var own))
-            {
-                statuses.UnionWith(own);
-                if (RouteProblems.ReadsIfMatch(own))
-                    metadata.Add(new IfMatchMetadata());
-            }
+            foreach (var own in metadata.OfType<RouteProblems.HandlerProblemsMetadata>())
+                statuses.UnionWith(own.Statuses);
+            if (statuses.Contains(StatusCodes.Status412PreconditionFailed))
+                metadata.Add(new IfMatchMetadata());
 
             foreach (var status in statuses)
                 metadata.Add(new ProducesResponseTypeMetadata(status, typeof(Problem), ["application/problem+json"]));
-            if (RouteProblems.Answers503WithOwnBody.Contains(name)
+            if (ownUnavailableBody
                 && metadata.OfType<IProducesResponseTypeMetadata>().FirstOrDefault(p => p.StatusCode == StatusCodes.Status200OK)?.Type is { } body)
                 metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, body, ["application/json"]));
         });

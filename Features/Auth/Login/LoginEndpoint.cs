@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.RateLimiting;
 
 namespace SupportDesk.Features.Auth.Login;
@@ -11,6 +12,7 @@ public static class LoginEndpoint
             .AllowAnonymous()
             .RequireRateLimiting(RateLimitSetup.AuthPolicy)
             .WithName("Login")
+            .ProducesProblems(StatusCodes.Status401Unauthorized)
             .WithSummary("Exchange email and password for a bearer token.");
 
     private static async Task<Ok<AuthResponse>> HandleAsync(LoginRequest request, EmailThrottle throttle, IMediator mediator, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.KnowledgeBase.CreateArticle;
 
@@ -10,6 +11,7 @@ public static class CreateArticleEndpoint
     public static void MapCreateArticle(this RouteGroupBuilder group) =>
         group.MapPost("/", HandleAsync)
             .WithName("CreateArticle")
+            .ProducesProblems(StatusCodes.Status404NotFound) // the author was deleted meanwhile
             .WithSummary("Write an article (agent or admin). Its slug comes from the title; a taken slug gets -2, -3, ….");
 
     private static async Task<Created<ArticleResponse>> HandleAsync(

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Tickets.AddComment;
 
@@ -10,6 +11,7 @@ public static class AddCommentEndpoint
     public static void MapAddComment(this RouteGroupBuilder group) =>
         group.MapPost("/{id:guid}/comments", HandleAsync)
             .WithName("AddComment")
+            .ProducesProblems(StatusCodes.Status403Forbidden) // a private comment from a customer
             .WithSummary("Add a public or private (staff-only) comment.");
 
     private static async Task<Created<CommentResponse>> HandleAsync(

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Tickets.AssignTicket;
 
@@ -11,6 +12,7 @@ public static class AssignTicketEndpoint
         group.MapPost("/{id:guid}/assign", HandleAsync)
             .RequireAuthorization(Policies.AgentOrAdmin)
             .WithName("AssignTicket")
+            .ProducesProblems(StatusCodes.Status412PreconditionFailed)
             .WithSummary("Assign the ticket to an agent or admin; assignee_id null unassigns it.");
 
     private static async Task<Ok<TicketResponse>> HandleAsync(

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Tickets.CreateTicket;
 
@@ -10,6 +11,7 @@ public static class CreateTicketEndpoint
     public static void MapCreateTicket(this RouteGroupBuilder group) =>
         group.MapPost("/", HandleAsync)
             .WithName("CreateTicket")
+            .ProducesProblems(StatusCodes.Status403Forbidden) // requester_id from a customer
             .WithSummary("Open a ticket. Customers open their own; agents and admins may pass requester_id to open one for a customer.");
 
     private static async Task<Created<TicketResponse>> HandleAsync(

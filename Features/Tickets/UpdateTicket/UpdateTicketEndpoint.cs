@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Tickets.UpdateTicket;
 
@@ -12,9 +13,11 @@ public static class UpdateTicketEndpoint
         // The spec's verb is PUT; both are partial updates (absent fields stay as they are).
         group.MapPut("/{id:guid}", HandleAsync)
             .WithName("UpdateTicket")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Partial update. Send If-Match with the ETag to refuse overwriting someone else's change (412).");
         group.MapPatch("/{id:guid}", HandleAsync)
             .WithName("PatchTicket")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Same as PUT: a partial update.");
     }
 
