@@ -11,12 +11,11 @@ public static class DatabaseSetup
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         var csb = new NpgsqlConnectionStringBuilder(connectionString);
-        // Hot statements are prepared server-side after a few uses; saves a parse/plan round on every call.
-        if (csb.MaxAutoPrepare == 0)
-        {
-            csb.MaxAutoPrepare = 64;
-            csb.AutoPrepareMinUsages = 2;
-        }
+        // Auto-prepare (Max Auto Prepare) stays off, Npgsql's default. Npgsql 10.0.3 (and its main branch) marks a statement
+        // prepared as soon as PostgreSQL has parsed it; when that same run then fails in Bind (a NUL in text, a cast or
+        // function the planner folds, a timeout while planning) it never learns the result's columns, so the next run of
+        // that SQL on the connection mistakes its rows for a protocol error: an innocent request fails and the connection
+        // is dropped. ConnectionRecoveryTests provoke it. A connection string that sets it brings that failure back.
         // Every request takes a connection from the pool twice (the token's user check, then the handler), and by default
         // each return queues a 7-statement session reset (RESET ALL, CLOSE ALL, UNLISTEN *, …) for PostgreSQL to run.
         // Nothing here leaves session state behind (SET LOCAL only; LISTEN connections are never handed back healthy),

@@ -10,6 +10,9 @@ namespace SupportDesk.Infrastructure.Errors;
 /// <summary>The one mapping from exceptions to RFC 9457 problem responses.</summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
+    // A fast restart or a failover takes a few seconds; clients that honour the header come back after it.
+    private const string RetryAfterSeconds = "2";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
@@ -20,13 +23,17 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         }
 
         var problem = Map(exception);
-        if (problem.Status >= 500)
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            logger.LogWarning("Database unavailable for {Method} {Path}: {Message}", context.Request.Method, context.Request.Path, exception.Message);
+        else if (problem.Status >= 500)
             logger.LogError(exception, "Unhandled exception for {Method} {Path}", context.Request.Method, context.Request.Path);
         else if (exception is PostgresException)
             logger.LogInformation("Database refused a request: {SqlState} {Constraint}", ((PostgresException)exception).SqlState, ((PostgresException)exception).ConstraintName);
 
         if (exception is TooManyRequestsException tooMany)
             RateLimiting.TooManyRequests.SetHeaders(context.Response, tooMany.RetryAfter, tooMany.Limit);
+        else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
 
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -44,13 +51,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         UnprocessableException e => WithErrors(new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message }, e.Field, e.Message),
         AppException e => new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message },
         BadHttpRequestException e => MapBadRequest(e),
-        PostgresException e => MapPostgres(e),
-        NpgsqlException e when e.IsTransient => new ProblemDetails
+        // By class, before any SQLSTATE: a restart, failover or full server answers 503 whatever the request was doing.
+        _ when PostgresErrors.IsUnavailable(exception) => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
             Title = "Service unavailable",
             Detail = "The database is unreachable right now; try again shortly.",
         },
+        PostgresException e => MapPostgres(e),
         _ => new ProblemDetails
         {
             Status = StatusCodes.Status500InternalServerError,
@@ -115,6 +123,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         PostgresErrors.ForeignKeyViolation => new ProblemDetails { Status = 404, Title = "Not found", Detail = "A referenced record does not exist." },
         PostgresErrors.CheckViolation or PostgresErrors.NotNullViolation or PostgresErrors.StringDataRightTruncation
             or PostgresErrors.InvalidTextRepresentation or PostgresErrors.ProgramLimitExceeded
+            // Input validation should refuse NUL first; this keeps one it misses a client error.
+            or PostgresErrors.CharacterNotInRepertoire
             => new ProblemDetails { Status = 400, Title = "Bad request", Detail = "A value was rejected by the database's rules." },
         PostgresErrors.SerializationFailure or PostgresErrors.DeadlockDetected
             => new ProblemDetails { Status = 409, Title = "Conflict", Detail = "The record was changed concurrently; retry the request." },

@@ -13,12 +13,12 @@ public sealed class DatabaseSetupTests
     }
 
     [Fact]
-    public void The_pool_skips_the_session_reset_and_prepares_hot_statements_by_default()
+    public void The_pool_skips_the_session_reset_and_does_not_auto_prepare_by_default()
     {
         var settings = Configured("Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres");
 
         Assert.True(settings.NoResetOnClose);
-        Assert.Equal(64, settings.MaxAutoPrepare);
+        Assert.Equal(0, settings.MaxAutoPrepare);
     }
 
     [Fact]
