@@ -14,8 +14,6 @@ namespace SupportDesk.Infrastructure.Realtime;
 /// </summary>
 public sealed class RealtimeConnection
 {
-    // How long a closing client gets to finish the close handshake (or a stuck send) before the socket is torn down.
-    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
     private const int ReadChunkBytes = 4096;
 
     private readonly WebSocket _socket;
@@ -160,7 +158,7 @@ public sealed class RealtimeConnection
     // has its socket aborted, which ends the pending receive and send. Only closing sockets pay for this timer.
     private async Task AbortAfterGraceAsync()
     {
-        await Task.Delay(CloseGrace);
+        await Task.Delay(_hub.CloseGrace);
         if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
             _socket.Abort();
     }

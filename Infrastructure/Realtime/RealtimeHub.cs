@@ -26,10 +26,14 @@ public sealed class RealtimeHub
     private readonly RealtimeSettings _settings;
     private int _reserved;
 
+    /// <summary>How long a closing socket may take before it is aborted (REALTIME_CLOSE_GRACE_SECONDS).</summary>
+    internal TimeSpan CloseGrace { get; }
+
     public RealtimeHub(NpgsqlDataSource dataSource, AppSettings settings, IHostApplicationLifetime lifetime)
     {
         _dataSource = dataSource;
         _settings = settings.Realtime;
+        CloseGrace = TimeSpan.FromSeconds(_settings.CloseGraceSeconds);
         // Tell clients why the socket ends, instead of letting the shutdown timeout cut them off.
         lifetime.ApplicationStopping.Register(() =>
         {

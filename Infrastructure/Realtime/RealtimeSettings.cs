@@ -12,6 +12,7 @@ public sealed class RealtimeSettings
     internal static readonly IntSetting KeepAliveTimeoutSetting = new("REALTIME_KEEPALIVE_TIMEOUT_SECONDS", 30, 1, 3600);
     internal static readonly IntSetting UserCheckSetting = new("REALTIME_USER_CHECK_SECONDS", 30, 1, 3600);
     internal static readonly IntSetting EventRetentionSetting = new("REALTIME_EVENT_RETENTION_SECONDS", 86400, 60, 365 * 86400);
+    internal static readonly IntSetting CloseGraceSetting = new("REALTIME_CLOSE_GRACE_SECONDS", 5, 1, 300);
     internal static readonly BoolSetting InlineSendsSetting = new("REALTIME_INLINE_SENDS", false);
 
     /// <summary>Open WebSockets per instance; beyond it the upgrade is refused with 503.</summary>
@@ -28,6 +29,8 @@ public sealed class RealtimeSettings
     public int UserCheckSeconds { get; init; } = UserCheckSetting.Default;
     /// <summary>How long realtime_events rows are kept (they only carry events through NOTIFY).</summary>
     public int EventRetentionSeconds { get; init; } = EventRetentionSetting.Default;
+    /// <summary>How long a closing client gets to finish the close handshake (or take in a stuck send) before the socket is torn down.</summary>
+    public int CloseGraceSeconds { get; init; } = CloseGraceSetting.Default;
     /// <summary>
     /// For instances that mostly serve WebSockets: Kestrel sends on the writing thread (inline scheduling) and a
     /// broadcast runs on every core. Less memory during a broadcast, but a higher p99 and less REST throughput
@@ -45,6 +48,7 @@ public sealed class RealtimeSettings
         KeepAliveTimeoutSeconds = KeepAliveTimeoutSetting.Read(config),
         UserCheckSeconds = UserCheckSetting.Read(config),
         EventRetentionSeconds = EventRetentionSetting.Read(config),
+        CloseGraceSeconds = CloseGraceSetting.Read(config),
         InlineSends = InlineSendsSetting.Read(config),
     };
 }
