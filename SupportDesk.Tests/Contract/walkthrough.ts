@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   // everyone with access reads the audit trail
   const history = await client(customer).GET("/tickets/{id}/history", { params: { path: { id } } });
   expectStatus(history.response, 200, history.error);
-  const rows: Schemas["HistoryResponse"][] = history.data?.items ?? [];
+  const rows: Schemas["TicketHistoryEntry"][] = history.data?.items ?? [];
   expect(rows.some(h => h.action === "created")
     && rows.some(h => h.field === "status" && h.old_value === "open" && h.new_value === "in_progress")
     && rows.some(h => h.field === "priority" && h.old_value === "high" && h.new_value === "medium"), "history", rows);

@@ -11,7 +11,7 @@ public static class ListEmailOutboxEndpoint
             .WithName("ListEmailOutbox")
             .WithSummary("List outgoing emails, newest first, optionally by status or ticket (admin only). Bodies are not shown.");
 
-    private static async Task<Ok<PagedResponse<EmailOutboxItem>>> HandleAsync(
+    private static async Task<Ok<PagedResponse<OutboxEmailResponse>>> HandleAsync(
         [AsParameters] ListEmailOutboxRequest request, IMediator mediator, CancellationToken ct)
     {
         var query = new ListEmailOutboxQuery(request.Status, request.TicketId, request.Limit ?? Paging.DefaultLimit, request.Offset ?? 0);

@@ -5,14 +5,14 @@ using SupportDesk.Infrastructure.Http;
 
 namespace SupportDesk.Features.Email.ListEmailOutbox;
 
-public sealed record ListEmailOutboxQuery(string? Status, Guid? TicketId, int Limit, int Offset) : IQuery<PagedResponse<EmailOutboxItem>>;
+public sealed record ListEmailOutboxQuery(string? Status, Guid? TicketId, int Limit, int Offset) : IQuery<PagedResponse<OutboxEmailResponse>>;
 
-public sealed class ListEmailOutboxHandler(NpgsqlDataSource dataSource) : IQueryHandler<ListEmailOutboxQuery, PagedResponse<EmailOutboxItem>>
+public sealed class ListEmailOutboxHandler(NpgsqlDataSource dataSource) : IQueryHandler<ListEmailOutboxQuery, PagedResponse<OutboxEmailResponse>>
 {
     private const string Filter = "(@Status::text IS NULL OR status = @Status) AND (@TicketId::uuid IS NULL OR ticket_id = @TicketId)";
 
     private const string Sql = $"""
-        SELECT {EmailOutboxItem.Columns}
+        SELECT {OutboxEmailResponse.Columns}
         FROM email_outbox
         WHERE {Filter}
         ORDER BY created_at DESC, id DESC
@@ -21,12 +21,12 @@ public sealed class ListEmailOutboxHandler(NpgsqlDataSource dataSource) : IQuery
         SELECT count(*) FROM email_outbox WHERE {Filter};
         """;
 
-    public async ValueTask<PagedResponse<EmailOutboxItem>> Handle(ListEmailOutboxQuery query, CancellationToken ct)
+    public async ValueTask<PagedResponse<OutboxEmailResponse>> Handle(ListEmailOutboxQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql, query, cancellationToken: ct));
-        var items = (await results.ReadAsync<EmailOutboxItem>()).AsList();
+        var items = (await results.ReadAsync<OutboxEmailResponse>()).AsList();
         var total = await results.ReadSingleAsync<long>();
-        return new PagedResponse<EmailOutboxItem>(items, total, query.Limit, query.Offset);
+        return new PagedResponse<OutboxEmailResponse>(items, total, query.Limit, query.Offset);
     }
 }

@@ -10,6 +10,6 @@ public static class RetryEmailEndpoint
             .WithName("RetryEmail")
             .WithSummary("Queue a failed email again, due now, with a fresh set of attempts (admin only). Other states are 409.");
 
-    private static async Task<Ok<EmailOutboxItem>> HandleAsync(Guid id, IMediator mediator, CancellationToken ct) =>
+    private static async Task<Ok<OutboxEmailResponse>> HandleAsync(Guid id, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RetryEmailCommand(id), ct));
 }

@@ -12,7 +12,7 @@ public static class SearchArticlesEndpoint
             .WithName("SearchArticles")
             .WithSummary("Full-text search of articles (quotes, or, -word), best first, with a highlighted snippet. Only staff find drafts.");
 
-    private static async Task<Ok<ArticleSearchPage>> HandleAsync(
+    private static async Task<Ok<ArticleSearchResponse>> HandleAsync(
         [AsParameters] SearchArticlesRequest request, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct)
     {
         var query = new SearchArticlesQuery(request.Query!, request.Category?.Trim(), principal.SeesDrafts(),

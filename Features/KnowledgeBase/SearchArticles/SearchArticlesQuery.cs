@@ -6,7 +6,7 @@ using SupportDesk.Infrastructure.Search;
 
 namespace SupportDesk.Features.KnowledgeBase.SearchArticles;
 
-public sealed record SearchArticlesQuery(string Query, string? Category, bool SeesDrafts, int Limit, int Offset) : IQuery<ArticleSearchPage>;
+public sealed record SearchArticlesQuery(string Query, string? Category, bool SeesDrafts, int Limit, int Offset) : IQuery<ArticleSearchResponse>;
 
 public sealed class ArticleSearchHit
 {
@@ -28,9 +28,9 @@ public sealed class ArticleSearchHit
 /// Best first. total counts matches up to FullTextSql.CandidateLimit; total_capped says more matched, in which case
 /// only the newest CandidateLimit matches were ranked.
 /// </summary>
-public sealed record ArticleSearchPage(IReadOnlyList<ArticleSearchHit> Items, long Total, bool TotalCapped, int Limit, int Offset);
+public sealed record ArticleSearchResponse(IReadOnlyList<ArticleSearchHit> Items, long Total, bool TotalCapped, int Limit, int Offset);
 
-public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<SearchArticlesQuery, ArticleSearchPage>
+public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<SearchArticlesQuery, ArticleSearchResponse>
 {
     // The candidates are the newest matches (the planner walks the created_at index for common words and the GIN
     // index for rare ones); only they are ranked, and only the returned page gets a ts_headline.
@@ -69,7 +69,7 @@ public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettin
                                         from keys in new[] { false, true }
                                         select SqlFor(drafts, category, settings.Search.Language).WithPhraseKeys(keys)];
 
-    public async ValueTask<ArticleSearchPage> Handle(SearchArticlesQuery query, CancellationToken ct)
+    public async ValueTask<ArticleSearchResponse> Handle(SearchArticlesQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginSearchAsync(ct);
@@ -103,7 +103,7 @@ public sealed class SearchArticlesHandler(NpgsqlDataSource dataSource, AppSettin
             Snippet = SearchSnippets.ToSnippet(r.Snippet),
             Rank = r.Rank ?? 0,
         }).ToList();
-        return new ArticleSearchPage(items, total, total >= FullTextSql.CandidateLimit, query.Limit, query.Offset);
+        return new ArticleSearchResponse(items, total, total >= FullTextSql.CandidateLimit, query.Limit, query.Offset);
     }
 
     private sealed class Row

@@ -10,7 +10,7 @@ namespace SupportDesk.Features.Search.GlobalSearch;
 
 public sealed record GlobalSearchQuery(CurrentUser User, string Query, int Limit, int Offset) : IQuery<GlobalSearchResponse>;
 
-public sealed record GlobalSearchItem([property: OpenApiEnum("ticket", "article")] string Type, Guid Id, string Title, string Snippet, float Rank, long? Number, string? Slug);
+public sealed record GlobalSearchHit([property: OpenApiEnum("ticket", "article")] string Type, Guid Id, string Title, string Snippet, float Rank, long? Number, string? Slug);
 
 public sealed record GlobalSearchCounts(long Tickets, long Articles);
 
@@ -19,7 +19,7 @@ public sealed record GlobalSearchCounts(long Tickets, long Articles);
 /// (then only its newest matches were ranked). total = tickets + articles, for paging.
 /// </summary>
 public sealed record GlobalSearchResponse(
-    IReadOnlyList<GlobalSearchItem> Items, GlobalSearchCounts Counts, bool CountsCapped, long Total, int Limit, int Offset);
+    IReadOnlyList<GlobalSearchHit> Items, GlobalSearchCounts Counts, bool CountsCapped, long Total, int Limit, int Offset);
 
 public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<GlobalSearchQuery, GlobalSearchResponse>
 {
@@ -166,7 +166,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
             .Skip(query.Offset).Take(query.Limit)
             .ToList();
 
-        var items = new List<GlobalSearchItem>(page.Count);
+        var items = new List<GlobalSearchHit>(page.Count);
         if (page.Count > 0)
         {
             var rows = await connection.QueryAsync<PageRow>(new CommandDefinition(pageSql, new
@@ -181,7 +181,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
             foreach (var row in rows)
             {
                 var hit = page[(int)row.Ord - 1];
-                items.Add(new GlobalSearchItem(hit.Type, hit.Id, row.Title ?? "", SearchSnippets.ToSnippet(row.Snippet), hit.Rank, row.Number, row.Slug));
+                items.Add(new GlobalSearchHit(hit.Type, hit.Id, row.Title ?? "", SearchSnippets.ToSnippet(row.Snippet), hit.Rank, row.Number, row.Slug));
             }
         }
         await transaction.CommitAsync(ct);

@@ -13,7 +13,7 @@ public static class GetHistoryEndpoint
             .WithName("GetTicketHistory")
             .WithSummary("The ticket's audit trail, oldest first. Customers do not see rows about private comments.");
 
-    private static async Task<Ok<PagedResponse<HistoryResponse>>> HandleAsync(
+    private static async Task<Ok<PagedResponse<TicketHistoryEntry>>> HandleAsync(
         Guid id, [AsParameters] PageRequest page, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(
             new GetHistoryQuery(principal.ToCurrentUser(), id, page.Limit ?? Paging.MaxLimit, page.Offset ?? 0), ct));

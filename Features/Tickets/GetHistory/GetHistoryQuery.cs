@@ -7,7 +7,7 @@ using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Tickets.GetHistory;
 
-public sealed class HistoryResponse
+public sealed class TicketHistoryEntry
 {
     public Guid Id { get; init; }
     public Guid TicketId { get; init; }
@@ -19,9 +19,9 @@ public sealed class HistoryResponse
     public DateTime CreatedAt { get; init; }
 }
 
-public sealed record GetHistoryQuery(CurrentUser User, Guid TicketId, int Limit, int Offset) : IQuery<PagedResponse<HistoryResponse>>;
+public sealed record GetHistoryQuery(CurrentUser User, Guid TicketId, int Limit, int Offset) : IQuery<PagedResponse<TicketHistoryEntry>>;
 
-public sealed class GetHistoryHandler(NpgsqlDataSource dataSource) : IQueryHandler<GetHistoryQuery, PagedResponse<HistoryResponse>>
+public sealed class GetHistoryHandler(NpgsqlDataSource dataSource) : IQueryHandler<GetHistoryQuery, PagedResponse<TicketHistoryEntry>>
 {
     private const string Sql = """
         SELECT id, ticket_id, actor_id, action, field, old_value, new_value, created_at
@@ -33,13 +33,13 @@ public sealed class GetHistoryHandler(NpgsqlDataSource dataSource) : IQueryHandl
         SELECT count(*) FROM ticket_history WHERE ticket_id = @TicketId AND (@IsStaff OR NOT is_private);
         """;
 
-    public async ValueTask<PagedResponse<HistoryResponse>> Handle(GetHistoryQuery query, CancellationToken ct)
+    public async ValueTask<PagedResponse<TicketHistoryEntry>> Handle(GetHistoryQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await TicketAccess.LoadAsync(connection, null, query.TicketId, query.User, ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql,
             new { query.TicketId, query.User.IsStaff, query.Limit, query.Offset }, cancellationToken: ct));
-        var items = (await results.ReadAsync<HistoryResponse>()).AsList();
-        return new PagedResponse<HistoryResponse>(items, await results.ReadSingleAsync<long>(), query.Limit, query.Offset);
+        var items = (await results.ReadAsync<TicketHistoryEntry>()).AsList();
+        return new PagedResponse<TicketHistoryEntry>(items, await results.ReadSingleAsync<long>(), query.Limit, query.Offset);
     }
 }

@@ -4,7 +4,7 @@ using SupportDesk.Infrastructure.OpenApi;
 namespace SupportDesk.Features.Email;
 
 /// <summary>An outbox row as the admin routes show it: addressing and delivery state, never the bodies (they may hold reset links).</summary>
-public sealed class EmailOutboxItem
+public sealed class OutboxEmailResponse
 {
     public const string Columns = """
         id, template_key, recipient_id, to_address, to_name, ticket_id, subject, message_id,
