@@ -78,7 +78,7 @@ internal static class ThroughputBench
         var issuer = new TokenIssuer(AppSettings.Load(config, new HostingEnvironment { EnvironmentName = "Production" }), TimeProvider.System);
 
         // The pool settings the service gives its own data source (Infrastructure/Database/DatabaseSetup.cs).
-        var pooled = new NpgsqlConnectionStringBuilder(databaseConnection) { MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, CommandTimeout = 30 };
+        var pooled = new NpgsqlConnectionStringBuilder(databaseConnection) { CommandTimeout = 30 };
         if (!databaseConnection.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
             pooled.NoResetOnClose = true;
         await using var dataSource = NpgsqlDataSource.Create(pooled.ConnectionString);
