@@ -64,6 +64,9 @@ public sealed class AuthorizationOverTimeTests(AppFixture app, RealtimeServerFix
         using (var old = app.ClientWithToken(before.AccessToken))
             await (await old.GetAsync($"/tickets/{ticketId}")).AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, (await oldSocket.ClosedAsync()).Status);
+        // The socket closed before anything committed after the change could reach it: not even the release of the ticket.
+        Assert.DoesNotContain(await DrainAsync(oldSocket), m => m.Str("type") == "ticket.assigned" && TicketOf(m) == ticketId
+            && m.GetProperty("data").GetProperty("assignee_id").ValueKind == JsonValueKind.Null);
         using (var anonymous = app.Anonymous())
             Assert.Equal(kind.OldRefresh, (await anonymous.PostAsJsonAsync("/auth/refresh", new { refresh_token = before.RefreshToken })).StatusCode);
 
@@ -180,6 +183,21 @@ public sealed class AuthorizationOverTimeTests(AppFixture app, RealtimeServerFix
 
     private static Guid? TicketOf(JsonElement message) =>
         message.TryGetProperty("ticket_id", out var t) && t.ValueKind == JsonValueKind.String ? t.GetGuid() : null;
+
+    /// <summary>What a closed socket received before its close frame.</summary>
+    private static async Task<List<JsonElement>> DrainAsync(WsClient socket)
+    {
+        var messages = new List<JsonElement>();
+        try
+        {
+            while (true)
+                messages.Add(await socket.NextAsync(TimeSpan.FromSeconds(1)));
+        }
+        catch (InvalidOperationException)
+        {
+            return messages; // the close frame: nothing more was received
+        }
+    }
 
     /// <summary>Every message up to and including the first that matches.</summary>
     private static async Task<List<JsonElement>> UntilAsync(WsClient socket, Func<JsonElement, bool> last)

@@ -34,12 +34,11 @@ public sealed class ResetPasswordHandler(NpgsqlDataSource dataSource, PasswordHa
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
         var hash = RefreshTokens.Hash(command.Token);
-        var invalid = new FieldValidationException("token", "The reset token is invalid, used or expired.");
         var owner = await connection.QuerySingleOrDefaultAsync<Guid?>(
-            new CommandDefinition(LockUserSql, new { Hash = hash }, transaction, cancellationToken: ct)) ?? throw invalid;
+            new CommandDefinition(LockUserSql, new { Hash = hash }, transaction, cancellationToken: ct)) ?? throw Invalid();
         // Marking the token used in the same statement that finds it makes it one-time even under parallel use.
         var userId = await connection.QuerySingleOrDefaultAsync<Guid?>(
-            new CommandDefinition(ClaimSql, new { Hash = hash, UserId = owner }, transaction, cancellationToken: ct)) ?? throw invalid;
+            new CommandDefinition(ClaimSql, new { Hash = hash, UserId = owner }, transaction, cancellationToken: ct)) ?? throw Invalid();
 
         await connection.ExecuteAsync(new CommandDefinition(UpdateSql, new { Hash = newHash, UserId = userId }, transaction, cancellationToken: ct));
         await refreshTokens.RevokeUserAsync(connection, transaction, userId, keepFamily: null, "password_reset", ct);
@@ -47,4 +46,6 @@ public sealed class ResetPasswordHandler(NpgsqlDataSource dataSource, PasswordHa
         await transaction.CommitAsync(ct);
         return Unit.Value;
     }
+
+    private static FieldValidationException Invalid() => new("token", "The reset token is invalid, used or expired.");
 }
