@@ -6,6 +6,7 @@ using SupportDesk.Features.Tickets.GetHistory;
 using SupportDesk.Features.Tickets.GetTicket;
 using SupportDesk.Features.Tickets.ListComments;
 using SupportDesk.Features.Tickets.ListTickets;
+using SupportDesk.Features.Tickets.ReleaseAssignments;
 using SupportDesk.Features.Tickets.UpdateTicket;
 using SupportDesk.Infrastructure.Auth;
 
@@ -14,7 +15,8 @@ namespace SupportDesk.Features.Tickets;
 public static class TicketsEndpoints
 {
     public static IServiceCollection AddTickets(this IServiceCollection services) =>
-        services.AddSingleton<TicketActivity>();
+        services.AddSingleton<TicketActivity>()
+            .AddSingleton<IUserAccessNarrowed, ReleaseAssignmentsHandler>();
 
     public static IEndpointRouteBuilder MapTickets(this IEndpointRouteBuilder routes)
     {

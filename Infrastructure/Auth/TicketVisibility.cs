@@ -8,4 +8,12 @@ namespace SupportDesk.Infrastructure.Auth;
 public static class TicketVisibility
 {
     public const string VisibleTo = "t.deleted_at IS NULL AND (@IsStaff OR t.requester_id = @UserId)";
+
+    /// <summary>
+    /// The same rule for a user row u (aliases t and u), for statements that tell someone about a ticket: the
+    /// recipient's role and active flag are read in the statement that writes the notification or email, so a user
+    /// demoted or deactivated a moment earlier is not told.
+    /// </summary>
+    public const string VisibleToUserRow =
+        "t.deleted_at IS NULL AND u.is_active AND (u.role IN ('agent', 'admin') OR t.requester_id = u.id)";
 }

@@ -51,8 +51,12 @@ public sealed record EmailModel
         Fields.Select(f => (f.Name, f.Property.GetValue(this)));
 }
 
-/// <summary>One email to enqueue: which template, for whom, about which ticket (null for account emails), with what values.</summary>
-public sealed record OutgoingEmail(string TemplateKey, Guid RecipientUserId, Guid? TicketId, EmailModel Model);
+/// <summary>
+/// One email to enqueue: which template, for whom, about which ticket (null for account emails), with what values.
+/// Secret: a value the mail carries where the model has <see cref="OutboxSecrets.Placeholder"/>; it is stored only
+/// sealed and put in at send time.
+/// </summary>
+public sealed record OutgoingEmail(string TemplateKey, Guid RecipientUserId, Guid? TicketId, EmailModel Model, string? Secret = null);
 
 /// <summary>The template keys the service ships (inserted by migration M20261125150000).</summary>
 public static class EmailTemplateKeys

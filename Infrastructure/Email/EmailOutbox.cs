@@ -30,11 +30,18 @@ public sealed class EmailOutbox
         ORDER BY created_at, id;
         """;
 
+    // The recipient is checked again in the statement that writes the row: about a ticket, only someone who may
+    // see it as of this statement gets mail (a demotion or deactivation that just committed is seen here).
     internal const string InsertSql = $"""
         INSERT INTO email_outbox (id, template_key, recipient_id, to_address, to_name, ticket_id,
-                                  subject, html_body, text_body, message_id, in_reply_to, references_header)
-        VALUES (@Id, @TemplateKey, @RecipientId, @ToAddress, @ToName, @TicketId,
-                @Subject, @HtmlBody, @TextBody, @MessageId, @InReplyTo, @ReferencesHeader);
+                                  subject, html_body, text_body, message_id, in_reply_to, references_header, sealed_secret)
+        SELECT @Id, @TemplateKey, @RecipientId, @ToAddress, @ToName, @TicketId,
+               @Subject, @HtmlBody, @TextBody, @MessageId, @InReplyTo, @ReferencesHeader, @SealedSecret
+        FROM users u
+        WHERE u.id = @RecipientId AND u.is_active
+          AND (@TicketId::uuid IS NULL OR EXISTS (
+              SELECT 1 FROM tickets t WHERE t.id = @TicketId AND {Auth.TicketVisibility.VisibleToUserRow}))
+        RETURNING id;
         SELECT pg_notify('{NotifyChannel}', '');
         """;
 
@@ -45,12 +52,14 @@ public sealed class EmailOutbox
         "Hello {{ recipient_name }},\n\nThere is an update{% if ticket_number %} on #{{ ticket_number }} {{ ticket_title }}{% endif %}.\n{% if ticket_link %}{{ ticket_link }}{% endif %}");
 
     private readonly EmailTemplateEngine _engine;
+    private readonly OutboxSecrets _secrets;
     private readonly ILogger<EmailOutbox> _logger;
     private readonly string? _publicUrl;
 
-    public EmailOutbox(EmailTemplateEngine engine, AppSettings settings, ILogger<EmailOutbox> logger)
+    public EmailOutbox(EmailTemplateEngine engine, OutboxSecrets secrets, AppSettings settings, ILogger<EmailOutbox> logger)
     {
         _engine = engine;
+        _secrets = secrets;
         _logger = logger;
         _publicUrl = settings.Email.PublicUrl;
         Domain = MailboxAddress.Parse(settings.Email.From).Domain;
@@ -117,7 +126,7 @@ public sealed class EmailOutbox
             references = string.Join(' ', earlier.Prepend(inReplyTo));
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(InsertSql, new
+        var inserted = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(InsertSql, new
         {
             Id = id,
             email.TemplateKey,
@@ -131,8 +140,9 @@ public sealed class EmailOutbox
             MessageId = MessageIdFor(id),
             InReplyTo = inReplyTo,
             ReferencesHeader = references,
+            SealedSecret = email.Secret is { } secret ? _secrets.Seal(secret, id, recipient.Email) : null,
         }, transaction, cancellationToken: ct));
-        return id;
+        return inserted;
     }
 
     private async Task<RenderedEmail> RenderAsync(string key, LoadedTemplate template, EmailModel model, long? ticketNumber)

@@ -32,11 +32,12 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
             LIMIT @BatchSize
             FOR UPDATE SKIP LOCKED)
         RETURNING o.id, o.to_address, o.to_name, o.subject, o.html_body, o.text_body,
-                  o.message_id, o.in_reply_to, o.references_header, o.attempts
+                  o.message_id, o.in_reply_to, o.references_header, o.attempts, o.sealed_secret
         """;
 
+    // Once the mail is out, the sealed secret (see OutboxSecrets) has done its job: not even a sealed copy stays.
     private const string MarkSentSql = """
-        UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = NULL
+        UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = NULL, sealed_secret = NULL
         WHERE id = @Id AND status = 'sending' AND attempts = @Attempts
         """;
 
@@ -56,6 +57,7 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
 
     private readonly EmailSettings _settings = appSettings.Email;
     private readonly MailboxAddress _from = MailboxAddress.Parse(appSettings.Email.From);
+    private readonly OutboxSecrets _secrets = new(appSettings);
 
     private sealed class ClaimedEmail
     {
@@ -69,6 +71,7 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
         public string? InReplyTo { get; init; }
         public string? ReferencesHeader { get; init; }
         public int Attempts { get; init; }
+        public byte[]? SealedSecret { get; init; }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -178,12 +181,15 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
 
     private MimeMessage ToMimeMessage(ClaimedEmail email)
     {
+        // A CryptographicException here (JWT_SECRET changed since the row was written) fails this attempt like any send error.
+        var secret = email.SealedSecret is { } sealedSecret ? _secrets.Open(sealedSecret, email.Id, email.ToAddress) : null;
+        string Fill(string text) => secret is null ? text : text.Replace(OutboxSecrets.Placeholder, secret, StringComparison.Ordinal);
         var message = new MimeMessage
         {
-            Subject = email.Subject,
+            Subject = Fill(email.Subject),
             Date = clock.GetUtcNow(),
             MessageId = StripBrackets(email.MessageId),
-            Body = new BodyBuilder { TextBody = email.TextBody, HtmlBody = email.HtmlBody }.ToMessageBody(),
+            Body = new BodyBuilder { TextBody = Fill(email.TextBody), HtmlBody = Fill(email.HtmlBody) }.ToMessageBody(),
         };
         message.From.Add(_from);
         message.To.Add(new MailboxAddress(email.ToName, email.ToAddress));
@@ -212,7 +218,8 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
     private async Task MarkFailedAsync(ClaimedEmail email, Exception error)
     {
         // A recipient the server refuses for good (5xx on RCPT) will not get better by retrying.
-        var permanent = error is SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } command && (int)command.StatusCode >= 500;
+        var permanent = error is SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } command && (int)command.StatusCode >= 500
+            || error is System.Security.Cryptography.CryptographicException; // a seal that does not open never will
         var message = Describe(error);
         logger.LogWarning("Email {OutboxId} attempt {Attempt} failed: {Error}", email.Id, email.Attempts, message);
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);

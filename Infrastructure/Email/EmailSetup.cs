@@ -8,6 +8,7 @@ public static class EmailSetup
     public static IServiceCollection AddEmail(this IServiceCollection services, AppSettings settings)
     {
         services.AddSingleton<EmailTemplateEngine>();
+        services.AddSingleton<OutboxSecrets>();
         services.AddSingleton<EmailOutbox>();
         // Without EMAIL_SMTP_HOST nothing sends: rows stay pending until an instance with a host runs.
         if (settings.Email.SmtpHost is not null)

@@ -20,12 +20,15 @@ public sealed class NotificationWriter(RealtimeEvents events, IOptions<Microsoft
     public const int MaxTitleLength = 200;
     public const int MaxBodyLength = 1000;
 
-    // Inactive users get nothing: the row would only wait for someone who cannot sign in.
-    internal const string Sql = """
+    // Inactive users get nothing: the row would only wait for someone who cannot sign in. About a ticket, only
+    // someone who may see it right now (their role as of this statement, not as read earlier) is told.
+    internal const string Sql = $"""
         INSERT INTO notifications (id, user_id, type, title, body, ticket_id, data, created_at)
         SELECT @Id, u.id, @Type, @Title, @Body, @TicketId, @Data::jsonb, @CreatedAt
         FROM users u
         WHERE u.id = @UserId AND u.is_active
+          AND (@TicketId::uuid IS NULL OR EXISTS (
+              SELECT 1 FROM tickets t WHERE t.id = @TicketId AND {Auth.TicketVisibility.VisibleToUserRow}))
         """;
 
     private readonly JsonSerializerOptions _options = json.Value.SerializerOptions;

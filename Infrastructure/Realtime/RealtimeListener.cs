@@ -43,8 +43,8 @@ public sealed class RealtimeListener(
         public DateTime OccurredAt { get; init; }
     }
 
-    /// <summary>A NOTIFY payload to deliver, or a request to read back what was committed since a time.</summary>
-    private readonly record struct Work(string? Payload, DateTimeOffset? CatchUpSince);
+    /// <summary>A NOTIFY payload to deliver, a request to read back what was committed since a time, or a user change.</summary>
+    private readonly record struct Work(string? Payload, DateTimeOffset? CatchUpSince, bool UserAccessChanged = false);
 
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly HashSet<Guid> _seen = [];
@@ -121,7 +121,7 @@ public sealed class RealtimeListener(
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
         if (e.Channel == RealtimeEvents.UserAccessChannel)
-            monitor.CheckNow();
+            _work.Writer.TryWrite(new Work(null, null, UserAccessChanged: true));
         else
             _work.Writer.TryWrite(new Work(e.Payload, null));
     }
@@ -139,6 +139,8 @@ public sealed class RealtimeListener(
                         await DeliverNotificationAsync(payload, ct);
                     else if (work.CatchUpSince is { } since)
                         await CatchUpAsync(since, ct);
+                    else if (work.UserAccessChanged)
+                        await CheckUsersInOrderAsync(ct);
                 }
                 catch (Exception e) when (e is NpgsqlException or TimeoutException)
                 {
@@ -172,6 +174,21 @@ public sealed class RealtimeListener(
         var row = await connection.QuerySingleOrDefaultAsync<EventRow>(new CommandDefinition(EventSql, new { Id = id }, cancellationToken: ct));
         if (row is not null)
             await DispatchAsync(row);
+    }
+
+    // NOTIFYs arrive in commit order, so checking here, in line, closes a demoted or deactivated user's sockets
+    // before any event committed after the change (the releases of their tickets, say) is handed to them.
+    private async Task CheckUsersInOrderAsync(CancellationToken ct)
+    {
+        try
+        {
+            await monitor.CheckAsync(ct);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            logger.LogWarning("Could not re-check WebSocket users at once ({Message}); the monitor retries", e.Message);
+            monitor.CheckNow();
+        }
     }
 
     private async Task CatchUpAsync(DateTimeOffset since, CancellationToken ct)

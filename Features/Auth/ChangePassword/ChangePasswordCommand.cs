@@ -40,6 +40,7 @@ public sealed class ChangePasswordHandler(NpgsqlDataSource dataSource, PasswordH
             (user, state) => (user, state), splitOn: "token_version");
         var (user, state) = rows.Single();
         await refreshTokens.RevokeUserAsync(connection, transaction, command.UserId, keepFamily: null, "password_changed", ct);
+        await PasswordResetLinks.RetireAllAsync(connection, transaction, command.UserId, ct);
         var session = await sessions.IssueAsync(connection, transaction, user, state.TokenVersion, familyId: null, ct);
         await transaction.CommitAsync(ct);
         return session;

@@ -13,7 +13,9 @@ public sealed record ForgotPasswordCommand(string Email) : ICommand;
 public sealed class ForgotPasswordHandler(NpgsqlDataSource dataSource, AppSettings settings, TimeProvider clock, EmailOutbox emails)
     : ICommandHandler<ForgotPasswordCommand>
 {
-    private const string UserSql = "SELECT id FROM users WHERE lower(email) = @Email AND is_active";
+    // The row lock orders this against a concurrent request, reset or password change of the same account, so
+    // exactly one link survives. NO KEY UPDATE: foreign-key checks (a ticket reply's notification) need not wait.
+    private const string UserSql = "SELECT id FROM users WHERE lower(email) = @Email AND is_active FOR NO KEY UPDATE";
 
     private const string InsertSql = """
         INSERT INTO password_reset_tokens (id, user_id, token_hash, expires_at)
@@ -29,6 +31,7 @@ public sealed class ForgotPasswordHandler(NpgsqlDataSource dataSource, AppSettin
         if (userId is null)
             return Unit.Value;
 
+        await PasswordResetLinks.RetireAllAsync(connection, transaction, userId.Value, ct);
         var token = RefreshTokens.NewToken();
         await connection.ExecuteAsync(new CommandDefinition(InsertSql, new
         {
@@ -38,10 +41,11 @@ public sealed class ForgotPasswordHandler(NpgsqlDataSource dataSource, AppSettin
             ExpiresAt = clock.GetUtcNow().UtcDateTime.AddMinutes(settings.Auth.PasswordResetMinutes),
         }, transaction, cancellationToken: ct));
 
-        // The link points at the front-end (PUBLIC_URL), which posts the token to /auth/reset-password.
-        var resetLink = $"{settings.Email.PublicUrl ?? "http://localhost:3000"}/reset-password?token={Uri.EscapeDataString(token)}";
-        await emails.EnqueueAsync(connection, transaction,
-            new OutgoingEmail(EmailTemplateKeys.PasswordReset, userId.Value, null, new EmailModel { ResetLink = resetLink }), ct);
+        // The link points at the front-end (PUBLIC_URL), which posts the token to /auth/reset-password. The outbox
+        // stores it with a placeholder and the token only sealed (OutboxSecrets): no table holds a usable link.
+        var resetLink = $"{settings.Email.PublicUrl ?? "http://localhost:3000"}/reset-password?token={OutboxSecrets.Placeholder}";
+        await emails.EnqueueAsync(connection, transaction, new OutgoingEmail(EmailTemplateKeys.PasswordReset, userId.Value, null,
+            new EmailModel { ResetLink = resetLink }, Secret: Uri.EscapeDataString(token)), ct);
         await transaction.CommitAsync(ct);
         return Unit.Value;
     }

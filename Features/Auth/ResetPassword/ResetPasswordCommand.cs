@@ -11,11 +11,17 @@ public sealed record ResetPasswordCommand(string Token, string NewPassword) : IC
 public sealed class ResetPasswordHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, RefreshTokens refreshTokens)
     : ICommandHandler<ResetPasswordCommand>
 {
+    // The account's row is locked before its link is claimed, in the same order as forgot-password, change-password
+    // and deactivation take them (user, then links), so they serialize instead of deadlocking.
+    private const string LockUserSql = """
+        SELECT u.id FROM users u
+        WHERE u.is_active AND u.id = (SELECT p.user_id FROM password_reset_tokens p WHERE p.token_hash = @Hash)
+        FOR NO KEY UPDATE OF u
+        """;
+
     private const string ClaimSql = """
         UPDATE password_reset_tokens p SET used_at = now()
-        FROM users u
-        WHERE p.token_hash = @Hash AND p.used_at IS NULL AND p.expires_at > now()
-          AND u.id = p.user_id AND u.is_active
+        WHERE p.token_hash = @Hash AND p.user_id = @UserId AND p.used_at IS NULL AND p.expires_at > now()
         RETURNING p.user_id
         """;
 
@@ -27,14 +33,19 @@ public sealed class ResetPasswordHandler(NpgsqlDataSource dataSource, PasswordHa
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
+        var hash = RefreshTokens.Hash(command.Token);
+        var owner = await connection.QuerySingleOrDefaultAsync<Guid?>(
+            new CommandDefinition(LockUserSql, new { Hash = hash }, transaction, cancellationToken: ct)) ?? throw Invalid();
         // Marking the token used in the same statement that finds it makes it one-time even under parallel use.
         var userId = await connection.QuerySingleOrDefaultAsync<Guid?>(
-            new CommandDefinition(ClaimSql, new { Hash = RefreshTokens.Hash(command.Token) }, transaction, cancellationToken: ct))
-            ?? throw new FieldValidationException("token", "The reset token is invalid, used or expired.");
+            new CommandDefinition(ClaimSql, new { Hash = hash, UserId = owner }, transaction, cancellationToken: ct)) ?? throw Invalid();
 
         await connection.ExecuteAsync(new CommandDefinition(UpdateSql, new { Hash = newHash, UserId = userId }, transaction, cancellationToken: ct));
         await refreshTokens.RevokeUserAsync(connection, transaction, userId, keepFamily: null, "password_reset", ct);
+        await PasswordResetLinks.RetireAllAsync(connection, transaction, userId, ct);
         await transaction.CommitAsync(ct);
         return Unit.Value;
     }
+
+    private static FieldValidationException Invalid() => new("token", "The reset token is invalid, used or expired.");
 }

@@ -6,17 +6,20 @@ using SupportDesk.Infrastructure.Errors;
 
 namespace SupportDesk.Features.Users.UpdateUser;
 
-public sealed record UpdateUserCommand(Guid UserId, UserRole? Role, bool? IsActive, string? FirstName, string? LastName)
+public sealed record UpdateUserCommand(CurrentUser Actor, Guid UserId, UserRole? Role, bool? IsActive, string? FirstName, string? LastName)
     : ICommand<UserResponse>;
 
-public sealed class UpdateUserHandler(NpgsqlDataSource dataSource) : ICommandHandler<UpdateUserCommand, UserResponse>
+public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens refreshTokens, IEnumerable<IUserAccessNarrowed> narrowed)
+    : ICommandHandler<UpdateUserCommand, UserResponse>
 {
-    private const string LockUserSql = "SELECT role, is_active FROM users WHERE id = @UserId FOR UPDATE";
+    // NO KEY UPDATE, not UPDATE: foreign-key checks on this user (a notification or email to them, written by a ticket
+    // change that holds a ticket row this transaction may release) do not wait for it, so the two cannot deadlock.
+    private const string LockUserSql = "SELECT role, is_active FROM users WHERE id = @UserId FOR NO KEY UPDATE";
 
     // Locks every active admin row, so two admins demoting each other at once cannot both succeed.
     private const string OtherActiveAdminsSql = """
         SELECT count(*) FROM (
-            SELECT id FROM users WHERE role = 'admin' AND is_active AND id <> @UserId FOR UPDATE
+            SELECT id FROM users WHERE role = 'admin' AND is_active AND id <> @UserId FOR NO KEY UPDATE
         ) admins
         """;
 
@@ -61,6 +64,21 @@ public sealed class UpdateUserHandler(NpgsqlDataSource dataSource) : ICommandHan
             FirstName = command.FirstName?.Trim(),
             LastName = command.LastName?.Trim(),
         }, transaction, cancellationToken: ct));
+
+        // What the user may no longer do ends with this commit: a deactivated account keeps no session (its refresh
+        // tokens would work again on reactivation) and no reset link; someone who may no longer see others' tickets holds none.
+        var deactivated = current.IsActive && command.IsActive == false;
+        if (deactivated)
+        {
+            await refreshTokens.RevokeUserAsync(connection, transaction, command.UserId, keepFamily: null, "deactivated", ct);
+            await PasswordResetLinks.RetireAllAsync(connection, transaction, command.UserId, ct);
+        }
+        var leftStaff = Roles.Parse(current.Role).IsStaff() && command.Role is { } newRole && !newRole.IsStaff();
+        if (deactivated || leftStaff)
+        {
+            foreach (var listener in narrowed)
+                await listener.NarrowedAsync(connection, transaction, command.UserId, command.Actor, ct);
+        }
 
         await transaction.CommitAsync(ct);
         return updated;

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SupportDesk.Infrastructure.Auth;
 
 namespace SupportDesk.Features.Users.UpdateUser;
 
@@ -11,9 +13,9 @@ public static class UpdateUserEndpoint
             .WithSummary("Change a user's role, active flag or name (admin only). Role changes and deactivation retire the user's tokens.");
 
     private static async Task<Ok<UserResponse>> HandleAsync(
-        Guid id, UpdateUserRequest request, IMediator mediator, CancellationToken ct)
+        Guid id, UpdateUserRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var command = new UpdateUserCommand(id, request.Role, request.IsActive, request.FirstName, request.LastName);
+        var command = new UpdateUserCommand(user.ToCurrentUser(), id, request.Role, request.IsActive, request.FirstName, request.LastName);
         return TypedResults.Ok(await mediator.Send(command, ct));
     }
 }

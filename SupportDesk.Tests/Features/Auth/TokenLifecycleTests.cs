@@ -143,4 +143,25 @@ public sealed class TokenLifecycleTests(AppFixture app)
         await (await RefreshAsync(session.RefreshToken)).AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.False(string.IsNullOrEmpty(await app.LoginAsync(customer.Email, "reset-password-1")));
     }
+
+    [Fact]
+    public async Task Deactivation_ends_every_session_for_good_even_after_reactivation()
+    {
+        var customer = await app.RegisterCustomerAsync();
+        var session = await LoginAsync(customer);
+        var admin = await app.CreateUserAsync("admin");
+        using var asAdmin = app.ClientFor(admin);
+
+        Assert.Equal(HttpStatusCode.OK, (await asAdmin.PatchJsonAsync($"/users/{customer.Id}", new { is_active = false })).StatusCode);
+        await (await RefreshAsync(session.RefreshToken)).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, (await asAdmin.PatchJsonAsync($"/users/{customer.Id}", new { is_active = true })).StatusCode);
+
+        await (await RefreshAsync(session.RefreshToken)).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        using var old = app.ClientWithToken(session.AccessToken);
+        await (await old.GetAsync("/auth/me")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await using var db = await app.OpenConnectionAsync();
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM refresh_tokens WHERE user_id = @Id AND revoked_at IS NULL", new { customer.Id }));
+        // A fresh sign-in after reactivation works as ever.
+        Assert.Equal(HttpStatusCode.OK, (await RefreshAsync((await LoginAsync(customer)).RefreshToken)).StatusCode);
+    }
 }

@@ -133,4 +133,33 @@ public sealed class NotificationsTests(AppFixture app, RealtimeServerFixture fix
         await (await client.GetAsync("/notifications?unread=maybe")).AssertProblemAsync(HttpStatusCode.BadRequest);
         await (await client.PostAsync("/notifications/not-a-uuid/read", null)).AssertProblemAsync(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Nobody_is_told_about_a_ticket_they_may_not_see_even_when_still_named_on_it()
+    {
+        // A customer left as assignee (written before assignments were released, or by a change racing a demotion):
+        // the rule is checked in the statements that write the notification and the email, not taken from the ticket.
+        var requester = await app.RegisterCustomerAsync();
+        var named = await app.RegisterCustomerAsync();
+        var ticket = (await app.ClientFor(requester).CreateTicketAsync()).Id();
+        await using var db = await app.OpenConnectionAsync();
+        await db.ExecuteAsync("UPDATE tickets SET assignee_id = @assignee WHERE id = @ticket", new { assignee = named.Id, ticket });
+        await using var socket = await WsClient.ConnectAsync(fixture.Server.WebSocketUri, named.Token);
+        using var asNamed = app.ClientFor(named);
+        Assert.Equal(HttpStatusCode.NotFound, (await asNamed.GetAsync($"/tickets/{ticket}")).StatusCode);
+
+        var reply = $"Only for those who may see it {Guid.NewGuid():N}";
+        await app.ClientFor(requester).AddCommentAsync(ticket, reply);
+        // Their own later ticket is announced after anything the reply could have sent them (commit order).
+        var sentinel = (await asNamed.CreateTicketAsync()).Id();
+        var heard = new List<JsonElement>();
+        do
+            heard.Add(await socket.NextAsync());
+        while (!(heard[^1].GetProperty("type").GetString() == "ticket.created" && heard[^1].GetProperty("ticket_id").GetGuid() == sentinel));
+
+        Assert.DoesNotContain(heard, m => m.GetProperty("type").GetString() == "notification.created");
+        Assert.Equal(0, (await asNamed.GetOkAsync("/notifications/unread-count")).GetProperty("count").GetInt32());
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM notifications WHERE user_id = @Id AND ticket_id = @ticket", new { named.Id, ticket }));
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM email_outbox WHERE recipient_id = @Id AND ticket_id = @ticket", new { named.Id, ticket }));
+    }
 }

@@ -25,11 +25,13 @@ public sealed class EmailOutageTests
 
         await using var db = await EmailTestData.OpenAsync(database.ConnectionString);
         var customers = new[] { await EmailTestData.CreateUserAsync(db), await EmailTestData.CreateUserAsync(db) };
-        var ticket = await EmailTestData.CreateTicketAsync(db, customers[0].Id);
+        // Each customer is mailed about a ticket of their own: nobody gets mail about a ticket they may not see.
+        var tickets = new[] { await EmailTestData.CreateTicketAsync(db, customers[0].Id), await EmailTestData.CreateTicketAsync(db, customers[1].Id) };
         var ids = new List<Guid>();
         for (var i = 0; i < 20; i++)
         {
             var customer = customers[i % 2];
+            var ticket = tickets[i % 2];
             ids.Add((await EmailTestData.EnqueueCommittedAsync(outbox, database.ConnectionString,
                 new OutgoingEmail(EmailTemplateKeys.CommentAdded, customer.Id, ticket.Id, EmailTestData.TicketModel(ticket, $"comment {i}"))))!.Value);
         }
@@ -122,7 +124,10 @@ public sealed class EmailOutageTests
         var customers = new List<EmailRecipient>();
         for (var i = 0; i < 5; i++)
             customers.Add(await EmailTestData.CreateUserAsync(db));
-        var ticket = await EmailTestData.CreateTicketAsync(db, customers[0].Id);
+        // Each customer is mailed about a ticket of their own: nobody gets mail about a ticket they may not see.
+        var tickets = new List<TestTicket>();
+        foreach (var owner in customers)
+            tickets.Add(await EmailTestData.CreateTicketAsync(db, owner.Id));
 
         var ids = new List<Guid>();
         for (var batch = 0; batch < count / 50; batch++)
@@ -131,6 +136,7 @@ public sealed class EmailOutageTests
             for (var i = 0; i < 50; i++)
             {
                 var customer = customers[(batch * 50 + i) % customers.Count];
+                var ticket = tickets[(batch * 50 + i) % customers.Count];
                 ids.Add((await outbox.TryEnqueueAsync(db, tx, new OutgoingEmail(EmailTemplateKeys.CommentAdded, customer.Id,
                     i % 2 == 0 ? ticket.Id : null, EmailTestData.TicketModel(ticket, $"n{batch * 50 + i}")), CancellationToken.None))!.Value);
             }
