@@ -22,7 +22,7 @@ public sealed class OutboxSecrets
     private readonly byte[] _key;
 
     public OutboxSecrets(AppSettings settings) =>
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, settings.JwtSecret, 32, info: "supportdesk email outbox secret v1"u8.ToArray());
+        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, settings.Auth.JwtSecret, 32, info: "supportdesk email outbox secret v1"u8.ToArray());
 
     /// <summary>nonce ‖ tag ‖ ciphertext.</summary>
     public byte[] Seal(string secret, Guid outboxId, string toAddress)
