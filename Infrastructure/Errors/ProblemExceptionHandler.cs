@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Json;
 
 namespace SupportDesk.Infrastructure.Errors;
 
@@ -67,6 +68,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             const string message = "Unknown field, or a value of the wrong type or format for it.";
             if (field is null)
                 return new ProblemDetails { Status = 400, Title = "Malformed JSON", Detail = "The request body is not valid JSON." };
+            if (json is TextInputException)
+                return Validation(field, TextInput.NotStorableMessage(field));
             return Validation(field, message, "The request body has a field of the wrong type or format.");
         }
 
@@ -115,6 +118,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         PostgresErrors.ForeignKeyViolation => new ProblemDetails { Status = 404, Title = "Not found", Detail = "A referenced record does not exist." },
         PostgresErrors.CheckViolation or PostgresErrors.NotNullViolation or PostgresErrors.StringDataRightTruncation
             or PostgresErrors.InvalidTextRepresentation or PostgresErrors.ProgramLimitExceeded
+            or PostgresErrors.CharacterNotInRepertoire
             => new ProblemDetails { Status = 400, Title = "Bad request", Detail = "A value was rejected by the database's rules." },
         PostgresErrors.SerializationFailure or PostgresErrors.DeadlockDetected
             => new ProblemDetails { Status = 409, Title = "Conflict", Detail = "The record was changed concurrently; retry the request." },
