@@ -30,7 +30,7 @@ public sealed class TextInputTests(AppFixture app)
     [Fact]
     public async Task Nul_in_sign_in_and_sign_up_fields_is_refused_before_any_password_work()
     {
-        // bcrypt at cost 16 takes seconds: an answer in well under one proves no hash or verify ran.
+        // bcrypt at cost 16 takes seconds (4 or more): an answer within two proves no hash or verify ran.
         var settings = SupportDeskFactory.DefaultSettings(app.Database.Url);
         settings["BCRYPT_WORK_FACTOR"] = "16";
         await using var factory = new SupportDeskFactory(settings);
@@ -39,12 +39,15 @@ public sealed class TextInputTests(AppFixture app)
         await using var db = await app.OpenConnectionAsync();
         const string sessions = "SELECT count(*) FROM refresh_tokens WHERE user_id = @Id";
         var sessionsBefore = await db.ExecuteScalarAsync<int>(sessions, new { user.Id });
+        // The first requests of a new app pay for start-up and JIT; time only requests after them.
+        await (await client.PostAsync("/auth/login", Raw("""{"email":"\u0000","password":"x"}"""))).AssertProblemAsync(HttpStatusCode.BadRequest, "email");
+        await (await client.PostAsync("/auth/register", Raw("""{"email":"\u0000","password":"x","first_name":"A","last_name":"B"}"""))).AssertProblemAsync(HttpStatusCode.BadRequest, "email");
 
         var clock = Stopwatch.StartNew();
         var login = await client.PostAsync("/auth/login", Raw($$"""{"email":"{{user.Email}}\u0000","password":"{{user.Password}}"}"""));
         var loginTime = clock.Elapsed;
         Assert.Contains(NotStorable, await FirstErrorAsync(login, "email"));
-        Assert.True(loginTime < TimeSpan.FromSeconds(1), $"login took {loginTime}");
+        Assert.True(loginTime < TimeSpan.FromSeconds(2), $"login took {loginTime}");
         Assert.Equal(sessionsBefore, await db.ExecuteScalarAsync<int>(sessions, new { user.Id }));
 
         login = await client.PostAsync("/auth/login", Raw("""{"email":"a\u0000@x.io","password":"xxxxxxxx"}"""));
@@ -55,7 +58,7 @@ public sealed class TextInputTests(AppFixture app)
         var register = await client.PostAsync("/auth/register", Raw($$"""{"email":"{{email}}","password":"password123","first_name":"\u0000","last_name":"B"}"""));
         var registerTime = clock.Elapsed;
         Assert.Contains(NotStorable, await FirstErrorAsync(register, "first_name"));
-        Assert.True(registerTime < TimeSpan.FromSeconds(1), $"register took {registerTime}");
+        Assert.True(registerTime < TimeSpan.FromSeconds(2), $"register took {registerTime}");
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM users WHERE email = @email", new { email }));
     }
 
