@@ -1,5 +1,6 @@
 using System.Text;
 using FluentValidation;
+using SupportDesk.Infrastructure.Validation;
 
 namespace SupportDesk.Features.KnowledgeBase;
 
@@ -14,19 +15,20 @@ public static class ArticleRules
     public const int MaxSlugBase = 80;
 
     public static IRuleBuilderOptions<T, string> ValidTitle<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(MaxTitle).Must(t => t.Trim().Length > 0).WithMessage("'{PropertyName}' must not be blank.");
+        rule.NotEmpty().MaximumLength(MaxTitle).Must(t => t.Trim().Length > 0).WithMessage("'{PropertyName}' must not be blank.").SingleLine();
 
     public static IRuleBuilderOptions<T, string> ValidContent<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().MaximumLength(MaxContent).Must(NoNul).WithMessage("'{PropertyName}' must not contain NUL characters.");
 
     public static IRuleBuilderOptions<T, string> ValidCategory<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(MaxCategory).Must(c => c.Trim().Length > 0).WithMessage("'{PropertyName}' must not be blank.");
+        rule.NotEmpty().MaximumLength(MaxCategory).Must(c => c.Trim().Length > 0).WithMessage("'{PropertyName}' must not be blank.").SingleLine();
 
     public static IRuleBuilderOptions<T, string[]?> ValidTags<T>(this IRuleBuilder<T, string[]?> rule) =>
         rule.Must(tags => tags is null || tags.Length <= MaxTags)
             .WithMessage($"'{{PropertyName}}' may hold at most {MaxTags} tags.")
             .Must(tags => tags is null || tags.All(t => t is not null && t.Trim().Length is > 0 and <= MaxTagLength))
-            .WithMessage($"Each tag must be 1 to {MaxTagLength} characters.");
+            .WithMessage($"Each tag must be 1 to {MaxTagLength} characters.")
+            .EachSingleLine();
 
     private static bool NoNul(string text) => !text.Contains('\0');
 

@@ -1,4 +1,5 @@
 using FluentValidation;
+using SupportDesk.Infrastructure.Validation;
 
 namespace SupportDesk.Features.Tickets;
 
@@ -12,20 +13,22 @@ public static class TicketFieldRules
     public const int MaxTagLength = 50;
 
     public static IRuleBuilderOptions<T, string> ValidTitle<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(MaxTitle).Must(t => t.Trim().Length > 0).WithMessage("'{PropertyName}' must not be blank.");
+        rule.NotEmpty().MaximumLength(MaxTitle).Must(t => t.Trim().Length > 0).WithMessage("'{PropertyName}' must not be blank.").SingleLine();
 
     public static IRuleBuilderOptions<T, string> ValidDescription<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty().MaximumLength(MaxDescription);
 
     public static IRuleBuilderOptions<T, string?> ValidCategory<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(c => c is null || (c.Trim().Length > 0 && c.Length <= MaxCategory))
-            .WithMessage($"'{{PropertyName}}' must be 1 to {MaxCategory} characters, or null.");
+            .WithMessage($"'{{PropertyName}}' must be 1 to {MaxCategory} characters, or null.")
+            .SingleLine();
 
     public static IRuleBuilderOptions<T, string[]?> ValidTags<T>(this IRuleBuilder<T, string[]?> rule) =>
         rule.Must(tags => tags is null || tags.Length <= MaxTags)
             .WithMessage($"'{{PropertyName}}' may hold at most {MaxTags} tags.")
             .Must(tags => tags is null || tags.All(t => t is not null && t.Trim().Length is > 0 and <= MaxTagLength))
-            .WithMessage($"Each tag must be 1 to {MaxTagLength} characters.");
+            .WithMessage($"Each tag must be 1 to {MaxTagLength} characters.")
+            .EachSingleLine();
 
     /// <summary>Tags are compared case-insensitively, so they are stored trimmed, lower-case and once each.</summary>
     public static string[] NormalizeTags(IEnumerable<string>? tags) =>

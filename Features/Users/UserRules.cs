@@ -1,6 +1,7 @@
 using System.Text;
 using FluentValidation;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Validation;
 
 namespace SupportDesk.Features.Users;
 
@@ -12,7 +13,7 @@ public static class UserRules
     public const int MaxPasswordBytes = 72;
 
     public static IRuleBuilderOptions<T, string> ValidEmail<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(254).EmailAddress();
+        rule.NotEmpty().MaximumLength(254).EmailAddress().SingleLine();
 
     public static IRuleBuilderOptions<T, string> ValidPassword<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty()
@@ -21,7 +22,7 @@ public static class UserRules
             .WithMessage($"'{{PropertyName}}' must be at most {MaxPasswordBytes} bytes in UTF-8.");
 
     public static IRuleBuilderOptions<T, string> ValidName<T>(this IRuleBuilder<T, string> rule) =>
-        rule.NotEmpty().MaximumLength(100).Must(n => n.Trim().Length > 0).WithMessage("'{PropertyName}' must not be blank.");
+        rule.NotEmpty().MaximumLength(100).Must(n => n.Trim().Length > 0).WithMessage("'{PropertyName}' must not be blank.").SingleLine();
 
     public static IRuleBuilderOptions<T, string?> ValidRoleName<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(r => r is null || Roles.All.Contains(r))

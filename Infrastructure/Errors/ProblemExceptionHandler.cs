@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Json;
 
 namespace SupportDesk.Infrastructure.Errors;
 
@@ -75,6 +76,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             const string message = "Unknown field, or a value of the wrong type or format for it.";
             if (field is null)
                 return new ProblemDetails { Status = 400, Title = "Malformed JSON", Detail = "The request body is not valid JSON." };
+            if (json is TextInputException)
+                return Validation(field, TextInput.NotStorableMessage(field));
             return Validation(field, message, "The request body has a field of the wrong type or format.");
         }
 

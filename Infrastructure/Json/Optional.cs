@@ -36,10 +36,11 @@ public sealed class OptionalConverterFactory : JsonConverterFactory
             {
                 return new Optional<T>(true, JsonSerializer.Deserialize<T>(ref reader, options)!);
             }
-            catch (JsonException)
+            catch (JsonException e)
             {
-                // A message-less JsonException makes the serializer fill in the outer path ($.status), naming the field.
-                throw new JsonException();
+                // A new exception (no path yet) makes the serializer fill in the outer path ($.status), naming the field;
+                // a message-less one reads as a wrong type, unstorable text keeps saying so.
+                throw e is TextInputException ? new TextInputException() : new JsonException();
             }
         }
 

@@ -7,6 +7,8 @@ namespace SupportDesk.Infrastructure.Validation;
 /// <summary>
 /// The one place where FluentValidation runs: an endpoint filter that validates every bound argument
 /// whose type has a validator, before the handler sees it. Attached once, on the root route group.
+/// It also refuses unstorable text (NUL, lone surrogates) bound from the route, query string or headers;
+/// bodies are checked while they are read (StorableStringConverter).
 /// </summary>
 public static class ValidationFilter
 {
@@ -24,12 +26,15 @@ public static class ValidationFilter
                     validated.Add((i, validator));
             }
 
-            if (validated.Count == 0)
+            var texts = BoundText.For(parameters);
+
+            if (validated.Count == 0 && texts.Length == 0)
                 return next;
 
             return async invocationContext =>
             {
-                Dictionary<string, string[]>? errors = null;
+                // Unstorable text first: its message wins over a validator's on the same field.
+                var errors = BoundText.Check(texts, invocationContext.Arguments);
                 foreach (var (index, validator) in validated)
                 {
                     var argument = invocationContext.Arguments[index];
@@ -40,7 +45,7 @@ public static class ValidationFilter
                         continue;
                     errors ??= new Dictionary<string, string[]>();
                     foreach (var group in result.Errors.GroupBy(e => e.PropertyName))
-                        errors[group.Key] = group.Select(e => e.ErrorMessage).Distinct().ToArray();
+                        errors.TryAdd(group.Key, group.Select(e => e.ErrorMessage).Distinct().ToArray());
                 }
 
                 return errors is null

@@ -15,6 +15,9 @@ public sealed record ApiRoute(string Method, string Pattern, RoutePattern Parsed
     public string Key => $"{Method} {Pattern}";
     public IEnumerable<string> ParameterNames => Parsed.Parameters.Select(p => p.Name);
 
+    /// <summary>The query string parameters the handler binds (its [AsParameters] record's too), by the name clients send.</summary>
+    public IReadOnlyList<string> QueryNames { get; init; } = [];
+
     /// <summary>The URL with each route parameter replaced by the value the resolver gives for it.</summary>
     public string Url(Func<string, string> valueFor)
     {
@@ -52,9 +55,33 @@ public sealed record ApiRoute(string Method, string Pattern, RoutePattern Parsed
                 "/" + e.RoutePattern.RawText!.Trim('/'),
                 e.RoutePattern,
                 e.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType,
-                e.Metadata.GetMetadata<IAcceptsMetadata>()?.IsOptional == true)))
+                e.Metadata.GetMetadata<IAcceptsMetadata>()?.IsOptional == true)
+            { QueryNames = QueryParameters(e) }))
             .OrderBy(r => r.Pattern).ThenBy(r => r.Method)
             .ToList();
+
+    private static List<string> QueryParameters(RouteEndpoint endpoint)
+    {
+        if (endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler)
+            return [];
+        var routeNames = endpoint.RoutePattern.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var bound = handler.GetParameters().SelectMany(p => p.GetCustomAttribute<AsParametersAttribute>() is null
+            ? [p]
+            : p.ParameterType.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First().GetParameters());
+        return bound
+            .Where(p => IsSimple(p.ParameterType) && !routeNames.Contains(p.Name!))
+            .Where(p => !p.GetCustomAttributes(true).Any(a => a is IFromBodyMetadata or IFromServiceMetadata or IFromHeaderMetadata))
+            // Unnamed parameters bind by their own name, case-insensitively.
+            .Select(p => p.GetCustomAttributes(true).OfType<IFromQueryMetadata>().FirstOrDefault()?.Name ?? p.Name!.ToLowerInvariant())
+            .ToList();
+    }
+
+    private static bool IsSimple(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(string[]) || type == typeof(Guid)
+            || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(decimal);
+    }
 }
 
 /// <summary>Hostile values for one JSON field, whatever its type.</summary>
@@ -78,7 +105,45 @@ public static class HostileValues
         yield return ("unknown enum", JsonValue.Create("definitely_not_a_value"));
         if (fieldType == typeof(string[]))
             yield return ("array of numbers", new JsonArray(1, 2, 3));
+        // What databases and mail systems choke on: refused in single-line fields, stored faithfully elsewhere.
+        yield return ("crlf", JsonValue.Create("a\r\nBcc: victim@example.test"));
+        yield return ("controls", JsonValue.Create("\u001b[31m\t\u0085\u2028x"));
+        yield return ("non-characters", JsonValue.Create("a\uFFFE\uFFFF\uFDD0\U0010FFFF"));
+        yield return ("bidi override", JsonValue.Create("invoice\u202Etxt.exe"));
+        yield return ("mixed normalisation", JsonValue.Create("e\u0301 \u00e9"));
+        yield return ("beyond int64", JsonNode.Parse("99999999999999999999"));
+        yield return ("1e400", JsonNode.Parse("1e400"));
     }
+
+    /// <summary>
+    /// Field values only raw JSON can carry (a lone surrogate has no UTF-16 JSON writer), or that are refused
+    /// whatever the field's type: NUL, lone surrogates, nesting past the depth limit.
+    /// </summary>
+    public static IEnumerable<(string Name, string Json)> MustRefuse(Type fieldType)
+    {
+        yield return ("nul", "\"a\\u0000b\"");
+        yield return ("lone high surrogate", "\"a\\ud800b\"");
+        yield return ("lone low surrogate", "\"\\udc00\"");
+        yield return ("reversed surrogates", "\"\\udfff\\ud800\"");
+        yield return ("deep array", new string('[', 10_000) + new string(']', 10_000));
+        yield return ("deep object", string.Concat(Enumerable.Repeat("{\"a\":", 10_000)) + "1" + new string('}', 10_000));
+        if (fieldType == typeof(string[]))
+            yield return ("array with nul", "[\"ok\",\"a\\u0000\"]");
+    }
+
+    /// <summary>Query string values (already percent-encoded) for every parameter a route binds; only NUL must be refused.</summary>
+    public static readonly (string Name, string Encoded, bool MustRefuse)[] QueryValues =
+    [
+        ("nul", "a%00b", true),
+        ("utf-8 surrogate", "a%ED%A0%80b", false),
+        ("overlong utf-8", "%C0%AF%E0%80%AF", false),
+        ("crlf", "a%0D%0Ab", false),
+        ("bidi override", "a%E2%80%AEb", false),
+        ("non-character", "%EF%BF%BE%EF%BF%BF", false),
+        ("mixed normalisation", "e%CC%81%C3%A9", false),
+        ("beyond int64", "99999999999999999999", false),
+        ("1e400", "1e400", false),
+    ];
 
     /// <summary>Bodies that are not the right shape at all.</summary>
     public static IEnumerable<(string Name, byte[] Body)> MalformedBodies()
@@ -92,6 +157,11 @@ public static class HostileValues
         yield return ("null root", Utf8("null"));
         yield return ("empty", []);
         yield return ("deep nesting", Utf8(new string('[', 200) + new string(']', 200)));
+        yield return ("10,000 nested arrays", Utf8(new string('[', 10_000) + new string(']', 10_000)));
+        yield return ("10,000 nested objects", Utf8(string.Concat(Enumerable.Repeat("{\"a\":", 10_000)) + "1" + new string('}', 10_000)));
+        yield return ("overlong utf-8", [(byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', 0xC0, 0xAF, 0xE0, 0x80, 0xAF, (byte)'"', (byte)'}']);
+        yield return ("utf-8 surrogate", [(byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', 0xED, 0xA0, 0x80, (byte)'"', (byte)'}']);
+        yield return ("nul byte", [(byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', 0x00, (byte)'"', (byte)'}']);
         yield return ("invalid utf-8", [(byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', 0xC3, 0x28, 0xFF, (byte)'"', (byte)'}']);
         yield return ("number overflow", Utf8("{\"limit\": 1e400}"));
         yield return ("duplicate keys", Utf8("{\"title\":\"a\",\"title\":\"b\"}"));
@@ -100,7 +170,12 @@ public static class HostileValues
     public static readonly string[] PathValues =
     [
         "not-a-uuid", "00000000-0000-0000-0000-000000000000", new('a', 300), "' OR 1=1--", "-1", "99999999999999999999", "%00", "..%2F..%2Fetc%2Fpasswd",
+        // A NUL in the path never reaches the app: Kestrel and the test server refuse the request line itself.
+        "a\r\nb", "invoice\u202Etxt", "\uFFFE\uFFFF", "e\u0301\u00e9", "1e400",
     ];
+
+    /// <summary>Path values sent as these exact bytes (not escaped again): UTF-8 that is not, or not quite, valid.</summary>
+    public static readonly string[] RawPathValues = ["a%ED%A0%80b", "%C0%AF", "%FF%FE"];
 
     public static readonly string[] QueryStrings =
     [

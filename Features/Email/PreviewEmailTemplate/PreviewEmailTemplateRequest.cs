@@ -1,5 +1,6 @@
 using FluentValidation;
 using SupportDesk.Infrastructure.Email;
+using SupportDesk.Infrastructure.Validation;
 
 namespace SupportDesk.Features.Email.PreviewEmailTemplate;
 
@@ -10,7 +11,7 @@ public sealed class PreviewEmailTemplateValidator : AbstractValidator<PreviewEma
 {
     public PreviewEmailTemplateValidator(EmailTemplateEngine engine)
     {
-        RuleFor(r => r.Subject!).NotEmpty().MaximumLength(EmailTemplateRules.MaxSubjectLength).ValidLiquid(engine).When(r => r.Subject is not null);
+        RuleFor(r => r.Subject!).NotEmpty().MaximumLength(EmailTemplateRules.MaxSubjectLength).SingleLine().ValidLiquid(engine).When(r => r.Subject is not null);
         RuleFor(r => r.HtmlBody!).NotEmpty().MaximumLength(EmailTemplateRules.MaxBodyLength).ValidLiquid(engine).When(r => r.HtmlBody is not null);
         RuleFor(r => r.TextBody!).NotEmpty().MaximumLength(EmailTemplateRules.MaxBodyLength).ValidLiquid(engine).When(r => r.TextBody is not null);
     }

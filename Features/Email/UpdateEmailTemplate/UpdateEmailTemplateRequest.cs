@@ -1,5 +1,6 @@
 using FluentValidation;
 using SupportDesk.Infrastructure.Email;
+using SupportDesk.Infrastructure.Validation;
 
 namespace SupportDesk.Features.Email.UpdateEmailTemplate;
 
@@ -10,7 +11,7 @@ public sealed class UpdateEmailTemplateValidator : AbstractValidator<UpdateEmail
 {
     public UpdateEmailTemplateValidator(EmailTemplateEngine engine)
     {
-        RuleFor(r => r.Subject).NotEmpty().MaximumLength(EmailTemplateRules.MaxSubjectLength).ValidLiquid(engine);
+        RuleFor(r => r.Subject).NotEmpty().MaximumLength(EmailTemplateRules.MaxSubjectLength).SingleLine().ValidLiquid(engine);
         RuleFor(r => r.HtmlBody).NotEmpty().MaximumLength(EmailTemplateRules.MaxBodyLength).ValidLiquid(engine);
         RuleFor(r => r.TextBody).NotEmpty().MaximumLength(EmailTemplateRules.MaxBodyLength).ValidLiquid(engine);
         RuleFor(r => r.IsActive).NotNull();
