@@ -83,6 +83,11 @@ public static partial class OpenApiSetup
             options.AddSchemaTransformer(async (schema, context, ct) =>
             {
                 var type = context.JsonTypeInfo.Type;
+                // StorableStringConverter hides string from the schema exporter (it writes {}): a string on the wire.
+                if (type == typeof(string) && schema.Type is null && schema.Enum is null)
+                    schema.Type = context.JsonPropertyInfo is { IsGetNullable: true } ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
+                else if (type != typeof(string) && typeof(IEnumerable<string>).IsAssignableFrom(type) && schema.Items is not OpenApiSchema { Type: not null })
+                    schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
                 if (IsOptional(type))
                     await DescribeOptionalAsync(schema, context, ct);
                 OpenApiRequestSchemas.MarkRequired(schema, context);
