@@ -62,6 +62,9 @@ public sealed class RealtimeConnection
         set => _subscriptions = value;
     }
 
+    /// <summary>Over-budget messages since the last admitted one; only the read loop touches it.</summary>
+    internal int RejectedInARow { get; set; }
+
     internal RealtimeHub Hub => _hub;
     internal ILogger Logger => _logger;
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
@@ -132,6 +135,8 @@ public sealed class RealtimeConnection
                         return;
                     if (IsClosing || length < 0)
                         continue; // draining until the client answers our close frame
+                    if (!RealtimeClientProtocol.Admit(this))
+                        continue;
                     if (type != WebSocketMessageType.Text)
                         Send(RealtimeClientProtocol.TextOnly);
                     else
