@@ -62,8 +62,9 @@ public sealed class RealtimeConnection
         set => _subscriptions = value;
     }
 
-    /// <summary>Over-budget messages since the last admitted one; only the read loop touches it.</summary>
-    internal int RejectedInARow { get; set; }
+    /// <summary>Over-budget messages since the last admitted one; only the read loop touches it. Two bytes fit the
+    /// object's padding, so the count costs a socket nothing.</summary>
+    internal ushort RejectedInARow { get; set; }
 
     internal RealtimeHub Hub => _hub;
     internal ILogger Logger => _logger;

@@ -62,7 +62,7 @@ public sealed class RealtimeHub : IDisposable
     public long SubscribeChecks => Interlocked.Read(ref _subscribeChecks);
 
     /// <summary>How many over-budget messages in a row a socket may send before it is closed.</summary>
-    internal int FloodTolerance => _settings.MessageBurst;
+    internal int FloodTolerance => Math.Min(_settings.MessageBurst, ushort.MaxValue - 1);
 
     private static Func<Guid, TokenBucketRateLimiterOptions> Bucket(int tokens, int limit, TimeSpan period)
     {
