@@ -8,7 +8,8 @@ namespace SupportDesk.Infrastructure.RateLimiting;
 
 /// <summary>
 /// ASP.NET Core's rate limiter: a per-user (or per-IP when anonymous) budget on every route, and a small
-/// per-IP budget on the sign-in and password routes. Per-email budgets live in <see cref="EmailThrottle"/>.
+/// per-IP budget on the sign-in and password routes, in memory per instance. Per-account budgets, shared through
+/// PostgreSQL, live in <see cref="AccountBudgets"/>.
 /// </summary>
 public static class RateLimitSetup
 {
@@ -17,7 +18,12 @@ public static class RateLimitSetup
 
     public static IServiceCollection AddRateLimits(this IServiceCollection services, RateLimitSettings limits)
     {
-        services.AddSingleton(new EmailThrottle(limits.AuthPerMinute));
+        services.AddSingleton(limits);
+        services.AddSingleton<AccountBudgets>();
+        services.AddSingleton<AccountBudgetsCleanup>();
+        services.AddSingleton<KnownSignInClientsCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccountBudgetsCleanup>());
+        services.AddHostedService(sp => sp.GetRequiredService<KnownSignInClientsCleanup>());
         // One instance, shared with the WebSocket handshake, which runs ahead of the middleware (see RealtimeSetup).
         var global = new GlobalRateLimiter(PartitionedRateLimiter.Create<HttpContext, string>(context =>
             RateLimitPartition.GetFixedWindowLimiter(
@@ -82,7 +88,7 @@ public sealed class GlobalRateLimiter(PartitionedRateLimiter<HttpContext> limite
     }
 }
 
-/// <summary>Retry-After and the RateLimit-* headers of a 429; shared by the middleware and the per-email throttle.</summary>
+/// <summary>Retry-After and the RateLimit-* headers of a 429; shared by the middleware and the per-account budgets.</summary>
 public static class TooManyRequests
 {
     public static void SetHeaders(HttpResponse response, TimeSpan retryAfter, int limit)
@@ -92,33 +98,5 @@ public static class TooManyRequests
         response.Headers["RateLimit-Limit"] = limit.ToString(CultureInfo.InvariantCulture);
         response.Headers["RateLimit-Remaining"] = "0";
         response.Headers["RateLimit-Reset"] = seconds;
-    }
-}
-
-/// <summary>
-/// Per-email attempt budget for sign-in and password routes, so one account cannot be brute-forced from many
-/// addresses. Acquisition is atomic, so parallel attempts cannot slip past it. Per instance.
-/// </summary>
-public sealed class EmailThrottle(int permitsPerMinute)
-{
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(email =>
-        RateLimitPartition.GetFixedWindowLimiter(email, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = permitsPerMinute,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-        }));
-
-    public int PermitsPerMinute => permitsPerMinute;
-
-    /// <summary>Throws <see cref="Errors.TooManyRequestsException"/> when this email has used its budget.</summary>
-    public void Acquire(string email)
-    {
-        using var lease = _limiter.AttemptAcquire(email.Trim().ToLowerInvariant());
-        if (!lease.IsAcquired)
-        {
-            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-            throw new Errors.TooManyRequestsException(retryAfter, permitsPerMinute);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Text.Json;
 using Npgsql;
 
@@ -12,6 +13,28 @@ internal static class RealtimeClientProtocol
     public const int MaxSubscriptions = 500;
 
     public static readonly byte[] TextOnly = Error("invalid_message", "Send JSON text messages.");
+    private static readonly byte[] RateLimited = Error("rate_limited", "Too many messages; slow down.");
+
+    /// <summary>
+    /// Takes the message from the socket's and the user's budgets, before it is even parsed. Over them the client hears
+    /// rate_limited; a socket that sends more over-budget messages in a row than its burst is closed (1008).
+    /// </summary>
+    public static bool Admit(RealtimeConnection connection)
+    {
+        if (connection.Hub.TryTakeMessage(connection))
+        {
+            connection.RejectedInARow = 0;
+            return true;
+        }
+        if (++connection.RejectedInARow <= connection.Hub.FloodTolerance)
+        {
+            connection.Send(RateLimited);
+            return false;
+        }
+        connection.Logger.LogWarning("Closing WebSocket {SocketId} of user {UserId}: it keeps sending over its message budget", connection.Id, connection.User.Id);
+        connection.Close(WebSocketCloseStatus.PolicyViolation, "Too many messages");
+        return false;
+    }
 
     /// <summary>The REST rules, per event: a customer only hears about their own tickets and never staff-only events.</summary>
     public static bool Wants(RealtimeConnection connection, RoutedEvent e)
@@ -47,6 +70,11 @@ internal static class RealtimeClientProtocol
                 {
                     connection.Send(Error("too_many_subscriptions", $"A connection can follow at most {MaxSubscriptions} tickets.", ticketId));
                 }
+                else if (!connection.Hub.MayCheckTicket(connection.User.Id))
+                {
+                    // Each unknown ticket costs a database check and no subscription slot: those have a budget of their own.
+                    connection.Send(Error("rate_limited", "Too many subscribes to tickets that were not found; try again in a minute.", ticketId));
+                }
                 else if (await MaySeeTicketAsync(connection, ticketId) is not { } allowed)
                 {
                     connection.Send(Error("unavailable", "Could not check the ticket right now; try again shortly.", ticketId));
@@ -54,6 +82,7 @@ internal static class RealtimeClientProtocol
                 else if (!allowed)
                 {
                     // Same answer for "does not exist" and "not yours": existence is not confirmed.
+                    connection.Hub.CountFailedSubscribe(connection.User.Id);
                     connection.Send(Error("not_found", "Ticket not found.", ticketId));
                 }
                 else

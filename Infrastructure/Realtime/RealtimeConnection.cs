@@ -58,6 +58,10 @@ public sealed class RealtimeConnection
         set => _subscriptions = value;
     }
 
+    /// <summary>Over-budget messages since the last admitted one; only the read loop touches it. Two bytes fit the
+    /// object's padding, so the count costs a socket nothing.</summary>
+    internal ushort RejectedInARow { get; set; }
+
     internal RealtimeHub Hub => _hub;
     internal ILogger Logger => _logger;
     public bool IsClosing => Volatile.Read(ref _closing) != 0;
@@ -128,6 +132,8 @@ public sealed class RealtimeConnection
                         return;
                     if (IsClosing || length < 0)
                         continue; // draining until the client answers our close frame
+                    if (!RealtimeClientProtocol.Admit(this))
+                        continue;
                     if (type != WebSocketMessageType.Text)
                         Send(RealtimeClientProtocol.TextOnly);
                     else

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
+using System.Threading.RateLimiting;
 using Dapper;
 using Npgsql;
 using SupportDesk.Infrastructure.Configuration;
@@ -14,8 +15,11 @@ public enum ConnectionSlot
     ServerFull,
 }
 
-/// <summary>The sockets of this instance: connection limits, and fan-out of each event to those allowed to see it.</summary>
-public sealed class RealtimeHub
+/// <summary>
+/// The sockets of this instance: connection limits, client message budgets, and fan-out of each event to those allowed
+/// to see it.
+/// </summary>
+public sealed class RealtimeHub : IDisposable
 {
     // The REST visibility rule for tickets: staff see every non-deleted ticket, a customer only their own.
     private const string MaySeeTicketSql = $"SELECT EXISTS (SELECT 1 FROM tickets t WHERE t.id = @TicketId AND {Auth.TicketVisibility.VisibleTo})";
@@ -25,6 +29,13 @@ public sealed class RealtimeHub
     private readonly NpgsqlDataSource _dataSource;
     private readonly RealtimeSettings _settings;
     private int _reserved;
+    // Token buckets per socket and per user, made when a socket first sends and dropped by the framework once full and
+    // idle, so a quiet socket costs nothing here. The chain takes a message from both.
+    private readonly PartitionedRateLimiter<RealtimeConnection> _socketMessages;
+    private readonly PartitionedRateLimiter<RealtimeConnection> _userMessages;
+    private readonly PartitionedRateLimiter<RealtimeConnection> _messages;
+    private readonly PartitionedRateLimiter<Guid> _failedSubscribes;
+    private long _subscribeChecks;
 
     /// <summary>How long a closing socket may take before it is aborted (REALTIME_CLOSE_GRACE_SECONDS).</summary>
     internal TimeSpan CloseGrace { get; }
@@ -34,6 +45,13 @@ public sealed class RealtimeHub
         _dataSource = dataSource;
         _settings = settings.Realtime;
         CloseGrace = TimeSpan.FromSeconds(_settings.CloseGraceSeconds);
+        var socketBucket = Bucket(_settings.MessagesPerSecond, _settings.MessageBurst, TimeSpan.FromSeconds(1));
+        var userBucket = Bucket(_settings.UserMessagesPerSecond, 2 * _settings.UserMessagesPerSecond, TimeSpan.FromSeconds(1));
+        var failedBucket = Bucket(_settings.FailedSubscribesPerMinute, _settings.FailedSubscribesPerMinute, TimeSpan.FromMinutes(1));
+        _socketMessages = PartitionedRateLimiter.Create<RealtimeConnection, Guid>(c => RateLimitPartition.GetTokenBucketLimiter(c.Id, socketBucket));
+        _userMessages = PartitionedRateLimiter.Create<RealtimeConnection, Guid>(c => RateLimitPartition.GetTokenBucketLimiter(c.User.Id, userBucket));
+        _messages = PartitionedRateLimiter.CreateChained(_socketMessages, _userMessages);
+        _failedSubscribes = PartitionedRateLimiter.Create<Guid, Guid>(userId => RateLimitPartition.GetTokenBucketLimiter(userId, failedBucket));
         // Tell clients why the socket ends, instead of letting the shutdown timeout cut them off.
         lifetime.ApplicationStopping.Register(() =>
         {
@@ -43,6 +61,48 @@ public sealed class RealtimeHub
     }
 
     public int Count => _connections.Count;
+
+    /// <summary>Subscribe checks this instance has run against the database.</summary>
+    public long SubscribeChecks => Interlocked.Read(ref _subscribeChecks);
+
+    /// <summary>How many over-budget messages in a row a socket may send before it is closed.</summary>
+    internal int FloodTolerance => Math.Min(_settings.MessageBurst, ushort.MaxValue - 1);
+
+    private static Func<Guid, TokenBucketRateLimiterOptions> Bucket(int tokens, int limit, TimeSpan period)
+    {
+        var options = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limit,
+            TokensPerPeriod = tokens,
+            ReplenishmentPeriod = period,
+            QueueLimit = 0,
+        };
+        return _ => options;
+    }
+
+    /// <summary>Takes one client message from the socket's budget and its user's.</summary>
+    internal bool TryTakeMessage(RealtimeConnection connection)
+    {
+        using var lease = _messages.AttemptAcquire(connection);
+        return lease.IsAcquired;
+    }
+
+    /// <summary>
+    /// Whether the user has failed subscribes left; <see cref="CountFailedSubscribe"/> spends one. Checked before the
+    /// database check and spent after it, so a user can overrun it by at most one check per open socket.
+    /// </summary>
+    // Whole permits: a bucket refills by fractions, and asking for zero permits would pass on any fraction of one.
+    internal bool MayCheckTicket(Guid userId) => _failedSubscribes.GetStatistics(userId)?.CurrentAvailablePermits > 0;
+
+    internal void CountFailedSubscribe(Guid userId) => _failedSubscribes.AttemptAcquire(userId).Dispose();
+
+    public void Dispose()
+    {
+        _messages.Dispose();
+        _socketMessages.Dispose();
+        _userMessages.Dispose();
+        _failedSubscribes.Dispose();
+    }
 
     public IEnumerable<RealtimeConnection> Connections => _connections.Values;
 
@@ -155,6 +215,7 @@ public sealed class RealtimeHub
 
     internal async Task<bool> MaySeeTicketAsync(Guid ticketId, RealtimeConnection connection, CancellationToken ct)
     {
+        Interlocked.Increment(ref _subscribeChecks);
         await using var db = await _dataSource.OpenConnectionAsync(ct);
         return await db.ExecuteScalarAsync<bool>(new CommandDefinition(MaySeeTicketSql,
             new { TicketId = ticketId, connection.User.IsStaff, UserId = connection.User.Id }, cancellationToken: ct));

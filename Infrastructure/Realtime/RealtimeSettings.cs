@@ -14,6 +14,10 @@ public sealed class RealtimeSettings
     internal static readonly IntSetting EventRetentionSetting = new("REALTIME_EVENT_RETENTION_SECONDS", 86400, 60, 365 * 86400);
     internal static readonly IntSetting CloseGraceSetting = new("REALTIME_CLOSE_GRACE_SECONDS", 5, 1, 300);
     internal static readonly BoolSetting InlineSendsSetting = new("REALTIME_INLINE_SENDS", false);
+    internal static readonly IntSetting MessagesPerSecondSetting = new("REALTIME_MESSAGES_PER_SECOND", 10, 1, 1_000_000);
+    internal static readonly IntSetting MessageBurstSetting = new("REALTIME_MESSAGE_BURST", 20, 1, 1_000_000);
+    internal static readonly IntSetting UserMessagesPerSecondSetting = new("REALTIME_USER_MESSAGES_PER_SECOND", 50, 1, 1_000_000);
+    internal static readonly IntSetting FailedSubscribesPerMinuteSetting = new("REALTIME_FAILED_SUBSCRIBES_PER_MINUTE", 30, 1, 1_000_000);
 
     /// <summary>Open WebSockets per instance; beyond it the upgrade is refused with 503.</summary>
     public int MaxConnections { get; init; } = MaxConnectionsSetting.Default;
@@ -37,6 +41,13 @@ public sealed class RealtimeSettings
     /// (bench/README.md).
     /// </summary>
     public bool InlineSends { get; init; }
+    /// <summary>Client messages one socket may send per second, and its burst; a socket that keeps sending past them is closed.</summary>
+    public int MessagesPerSecond { get; init; } = MessagesPerSecondSetting.Default;
+    public int MessageBurst { get; init; } = MessageBurstSetting.Default;
+    /// <summary>Client messages per second of one user across all of its sockets (burst: twice that).</summary>
+    public int UserMessagesPerSecond { get; init; } = UserMessagesPerSecondSetting.Default;
+    /// <summary>Subscribes per user per minute that end in not_found (each one was a database check).</summary>
+    public int FailedSubscribesPerMinute { get; init; } = FailedSubscribesPerMinuteSetting.Default;
 
     public static RealtimeSettings Read(IConfiguration config) => new()
     {
@@ -50,5 +61,9 @@ public sealed class RealtimeSettings
         EventRetentionSeconds = EventRetentionSetting.Read(config),
         CloseGraceSeconds = CloseGraceSetting.Read(config),
         InlineSends = InlineSendsSetting.Read(config),
+        MessagesPerSecond = MessagesPerSecondSetting.Read(config),
+        MessageBurst = MessageBurstSetting.Read(config),
+        UserMessagesPerSecond = UserMessagesPerSecondSetting.Read(config),
+        FailedSubscribesPerMinute = FailedSubscribesPerMinuteSetting.Read(config),
     };
 }

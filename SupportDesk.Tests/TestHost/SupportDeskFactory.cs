@@ -19,6 +19,8 @@ public sealed class SupportDeskFactory(IReadOnlyDictionary<string, string?> sett
         // The whole suite shares one client address; rate limits get tests of their own.
         ["RATE_LIMIT_PER_MINUTE"] = "10000000",
         ["RATE_LIMIT_AUTH_PER_MINUTE"] = "10000000",
+        ["RATE_LIMIT_SIGN_IN_FAILURES_PER_HOUR"] = "10000000",
+        ["RATE_LIMIT_RESET_EMAILS_PER_HOUR"] = "10000000",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -16,10 +16,10 @@ public static class ChangePasswordEndpoint
             .WithSummary("Change the password. Every other session and token stops working; the answer is a fresh session.");
 
     private static async Task<Ok<AuthResponse>> HandleAsync(
-        ChangePasswordRequest request, ClaimsPrincipal principal, EmailThrottle throttle, IMediator mediator, CancellationToken ct)
+        ChangePasswordRequest request, ClaimsPrincipal principal, AccountBudgets budgets, IMediator mediator, CancellationToken ct)
     {
         var user = principal.ToCurrentUser();
-        throttle.Acquire("user:" + user.Id);
+        await budgets.TakePerMinuteAsync("change-password", user.Id.ToString(), ct);
         return TypedResults.Ok(await mediator.Send(new ChangePasswordCommand(user.Id, request.CurrentPassword, request.NewPassword), ct));
     }
 }

@@ -16,10 +16,11 @@ public static class ForgotPasswordEndpoint
             .WithSummary("Email a one-time, expiring reset token. Answers the same whether or not the email has an account.");
 
     private static async Task<Accepted<ForgotPasswordResponse>> HandleAsync(
-        ForgotPasswordRequest request, EmailThrottle throttle, IMediator mediator, CancellationToken ct)
+        ForgotPasswordRequest request, AccountBudgets budgets, IMediator mediator, CancellationToken ct)
     {
-        throttle.Acquire(request.Email);
-        await mediator.Send(new ForgotPasswordCommand(request.Email), ct);
+        // Its own budget, never the sign-in one; over it no email goes out, and the answer is the same.
+        if (await budgets.TryTakeResetEmailAsync(request.Email, ct))
+            await mediator.Send(new ForgotPasswordCommand(request.Email), ct);
         return TypedResults.Accepted((string?)null, new ForgotPasswordResponse("If an account exists for this email, a reset link is on its way."));
     }
 }

@@ -15,9 +15,13 @@ public static class LoginEndpoint
             .ProducesProblems(StatusCodes.Status401Unauthorized)
             .WithSummary("Exchange email and password for a bearer token.");
 
-    private static async Task<Ok<AuthResponse>> HandleAsync(LoginRequest request, EmailThrottle throttle, IMediator mediator, CancellationToken ct)
+    private static async Task<Ok<AuthResponse>> HandleAsync(
+        LoginRequest request, HttpContext http, AccountBudgets budgets, IMediator mediator, CancellationToken ct)
     {
-        throttle.Acquire(request.Email);
-        return TypedResults.Ok(await mediator.Send(new LoginCommand(request.Email, request.Password), ct));
+        // Taken before the password is checked, so parallel guesses cannot pass the budget; a success gives it back.
+        var attempt = await budgets.BeginSignInAsync(request.Email, http.Connection.RemoteIpAddress, ct);
+        var response = await mediator.Send(new LoginCommand(request.Email, request.Password), ct);
+        await budgets.SignedInAsync(attempt, response.User.Id, ct);
+        return TypedResults.Ok(response);
     }
 }

@@ -13,10 +13,12 @@ public static class RegisterEndpoint
             .WithName("Register")
             .WithSummary("Create a customer account and sign it in.");
 
-    private static async Task<Created<AuthResponse>> HandleAsync(RegisterRequest request, EmailThrottle throttle, IMediator mediator, CancellationToken ct)
+    private static async Task<Created<AuthResponse>> HandleAsync(
+        RegisterRequest request, HttpContext http, AccountBudgets budgets, IMediator mediator, CancellationToken ct)
     {
-        throttle.Acquire(request.Email);
+        await budgets.TakePerMinuteAsync("register", request.Email, ct);
         var response = await mediator.Send(new RegisterCommand(request.Email, request.Password, request.FirstName, request.LastName), ct);
+        await budgets.RememberClientAsync(response.User.Id, http.Connection.RemoteIpAddress, ct);
         return TypedResults.Created("/auth/me", response);
     }
 }

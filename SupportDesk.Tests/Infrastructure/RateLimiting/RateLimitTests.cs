@@ -9,18 +9,20 @@ namespace SupportDesk.Tests.Infrastructure.RateLimiting;
 /// <summary>Each test gets an app of its own with small budgets (the shared app has them lifted).</summary>
 public sealed class RateLimitTests
 {
-    private static async Task<(TestDatabase, SupportDeskFactory)> AppWithLimitsAsync(int perMinute, int authPerMinute)
+    private static async Task<(TestDatabase, SupportDeskFactory)> AppWithLimitsAsync(int perMinute, int authPerMinute, int? signInFailuresPerHour = null)
     {
         var database = await TestDatabase.CreateAsync("sd_ratelimit");
         var settings = SupportDeskFactory.DefaultSettings(database.Url);
         settings["RATE_LIMIT_PER_MINUTE"] = perMinute.ToString();
         settings["RATE_LIMIT_AUTH_PER_MINUTE"] = authPerMinute.ToString();
+        if (signInFailuresPerHour is { } failures)
+            settings["RATE_LIMIT_SIGN_IN_FAILURES_PER_HOUR"] = failures.ToString();
         return (database, new SupportDeskFactory(settings));
     }
 
-    private static void AssertRateLimitHeaders(HttpResponseMessage response, int limit)
+    internal static void AssertRateLimitHeaders(HttpResponseMessage response, int limit, int windowSeconds = 60)
     {
-        Assert.True(int.Parse(response.Headers.GetValues("Retry-After").Single()) is > 0 and <= 60);
+        Assert.True(int.Parse(response.Headers.GetValues("Retry-After").Single()) is var retry && retry > 0 && retry <= windowSeconds);
         Assert.Equal(limit.ToString(), response.Headers.GetValues("RateLimit-Limit").Single());
         Assert.Equal("0", response.Headers.GetValues("RateLimit-Remaining").Single());
         Assert.True(int.Parse(response.Headers.GetValues("RateLimit-Reset").Single()) > 0);
@@ -29,7 +31,7 @@ public sealed class RateLimitTests
     [Fact]
     public async Task Parallel_login_attempts_for_one_account_cannot_exceed_its_budget()
     {
-        var (database, factory) = await AppWithLimitsAsync(perMinute: 100_000, authPerMinute: 5);
+        var (database, factory) = await AppWithLimitsAsync(perMinute: 100_000, authPerMinute: 100_000, signInFailuresPerHour: 5);
         await using var _ = database;
         await using var __ = factory;
         using var spread = factory.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<IStartupFilter>(new ClientAddressFromHeader())));
@@ -50,7 +52,8 @@ public sealed class RateLimitTests
         Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized));
         Assert.Equal(15, limited.Count);
         await limited[0].AssertProblemAsync(HttpStatusCode.TooManyRequests);
-        AssertRateLimitHeaders(limited[0], 5);
+        // The sign-in budget is per hour.
+        AssertRateLimitHeaders(limited[0], 5, windowSeconds: 3600);
     }
 
     /// <summary>Test-only: takes the caller's address from a header, as a proxy's forwarded header would give it.</summary>
