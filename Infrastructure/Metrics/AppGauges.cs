@@ -23,7 +23,7 @@ public sealed class AppGauges(NpgsqlDataSource dataSource, RealtimeHub hub, AppS
 
     private readonly TimeSpan _cacheFor = TimeSpan.FromSeconds(settings.Metrics.CacheSeconds);
     private readonly SemaphoreSlim _refreshing = new(1, 1);
-    private long? _queriedAt;
+    private long _queriedAt; // a timestamp; 0: never
     private int _outboxQueries;
 
     /// <summary>How many times the outbox was queried (for tests of the cache).</summary>
@@ -40,7 +40,7 @@ public sealed class AppGauges(NpgsqlDataSource dataSource, RealtimeHub hub, AppS
             // A concurrent scrape may have refreshed while this one waited.
             if (IsFresh())
                 return;
-            _queriedAt = clock.GetTimestamp();
+            Volatile.Write(ref _queriedAt, clock.GetTimestamp());
             Interlocked.Increment(ref _outboxQueries);
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             var counts = (await connection.QueryAsync<(string Status, long Count)>(new CommandDefinition(OutboxSql, cancellationToken: ct)))
@@ -58,5 +58,5 @@ public sealed class AppGauges(NpgsqlDataSource dataSource, RealtimeHub hub, AppS
         }
     }
 
-    private bool IsFresh() => _queriedAt is { } at && clock.GetElapsedTime(at) < _cacheFor;
+    private bool IsFresh() => Volatile.Read(ref _queriedAt) is var at && at != 0 && clock.GetElapsedTime(at) < _cacheFor;
 }
