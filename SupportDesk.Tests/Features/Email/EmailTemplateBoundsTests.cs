@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
+using Fluid;
 using Microsoft.Extensions.DependencyInjection;
 using SupportDesk.Infrastructure.Email;
 
@@ -63,6 +64,31 @@ public sealed class EmailTemplateBoundsTests(AppFixture app)
 
         Assert.NotNull(error);
         Assert.True(allocated < 200_000_000, $"allocated {allocated / 1_000_000} MB: {error}");
+    }
+
+    [Fact]
+    public async Task Within_the_bounds_a_template_renders_exactly_as_fluid_renders_it()
+    {
+        const string source = """
+            {%- capture who -%}  {{ recipient_name | upcase }}  {%- endcapture -%}
+            Hello {{ who }},
+            {% for i in (1..3) -%} [{{ i }}{% cycle 'a', 'b' %}] {%- endfor %}
+            {% assign words = ticket_title | split: ' ' %}{{ words | join: '-' | replace: 'in', 'IN' }}
+            {%- if comment_text %} {{ comment_text | truncate: 12 }}{% endif -%}
+            {% raw %}{{ kept }}{% endraw %}
+            """;
+        var engine = new EmailTemplateEngine();
+        var model = new EmailModel { RecipientName = "Cara", TicketTitle = "Cannot sign in", CommentText = "A rather long comment" };
+
+        var bounded = await engine.RenderAsync(engine.CompileDraft(new EmailTemplateSource("s", source, source)), model, null);
+
+        Assert.True(new FluidParser().TryParse(source, out var plain, out _));
+        var context = new TemplateContext();
+        foreach (var (name, value) in new[] { ("recipient_name", model.RecipientName), ("ticket_title", model.TicketTitle), ("comment_text", model.CommentText) })
+            context.SetValue(name, value);
+        var expected = (await plain.RenderAsync(context, NullEncoder.Default)).Trim();
+        Assert.Equal(expected, bounded.TextBody);
+        Assert.Contains("Hello CARA,", bounded.TextBody);
     }
 
     [Fact]
