@@ -65,6 +65,10 @@ public sealed partial class LogRedactionTests(AppFixture app)
             // Let the request-finished lines reach stdout.
             await Task.Delay(1000);
         }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            Assert.Fail($"{e.Message}; the service wrote:\n{string.Join('\n', output.TakeLast(40))}");
+        }
         finally
         {
             process.Kill(entireProcessTree: true);
