@@ -57,6 +57,7 @@ public static class InfrastructureSetup
             options.ForwardLimit = null;
         });
         services.AddRealtime(settings);
+        services.AddAppGauges();
         services.AddSingleton<NotificationWriter>();
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>

@@ -1,5 +1,6 @@
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Email;
+using SupportDesk.Infrastructure.Metrics;
 using SupportDesk.Infrastructure.RateLimiting;
 using SupportDesk.Infrastructure.Realtime;
 using SupportDesk.Infrastructure.Search;
@@ -41,6 +42,7 @@ public sealed class AppSettings
     public RateLimitSettings RateLimits { get; init; } = RateLimitSettings.Read(new ConfigurationBuilder().Build());
     public RealtimeSettings Realtime { get; init; } = new();
     public SearchSettings Search { get; init; } = new();
+    public MetricsSettings Metrics { get; init; } = new();
 
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment, bool forCommandLine = false)
     {
@@ -56,21 +58,23 @@ public sealed class AppSettings
             LogLevel = LogLevelSetting.Read(config)!,
             ApiDocs = ApiDocsSetting.Read(config, fallback: !environment.IsProduction()),
             KbPublic = KbPublicSetting.Read(config),
-            TrustedProxies = ReadTrustedProxies(TrustedProxiesSetting.Read(config)),
+            TrustedProxies = ReadNetworks(TrustedProxiesSetting.Name, TrustedProxiesSetting.Read(config)),
             // A CLI command issues no tokens, so it may run without a secret anywhere.
             Auth = AuthSettings.Read(config, mayGenerateSecret: environment.IsDevelopment() || forCommandLine),
             Email = EmailSettings.Read(config),
             RateLimits = RateLimitSettings.Read(config),
             Realtime = RealtimeSettings.Read(config),
             Search = SearchSettings.Read(config),
+            Metrics = MetricsSettings.Read(config),
         };
     }
 
-    private static System.Net.IPNetwork[] ReadTrustedProxies(string? raw) =>
+    /// <summary>A comma-separated list of addresses and CIDR ranges; the setting's name leads the error.</summary>
+    internal static System.Net.IPNetwork[] ReadNetworks(string name, string? raw) =>
         (raw ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(entry => System.Net.IPNetwork.TryParse(entry, out var network) ? network
                 : System.Net.IPAddress.TryParse(entry, out var address) ? new System.Net.IPNetwork(address, address.GetAddressBytes().Length * 8)
-                : throw new StartupException($"TRUSTED_PROXIES: '{entry}' is not an IP address or CIDR range (e.g. 10.0.0.5, 10.0.0.0/8)."))
+                : throw new StartupException($"{name}: '{entry}' is not an IP address or CIDR range (e.g. 10.0.0.5, 10.0.0.0/8)."))
             .ToArray();
 }
 

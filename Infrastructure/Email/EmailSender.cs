@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Security;
 using Dapper;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -14,7 +15,8 @@ namespace SupportDesk.Infrastructure.Email;
 /// FOR UPDATE SKIP LOCKED and leased, so each row has one sender at a time, and a crashed sender's rows are
 /// claimed again once the lease ends. Does nothing while EMAIL_SMTP_HOST is unset (rows stay pending).
 /// </summary>
-public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSettings, TimeProvider clock, ILogger<EmailSender> logger)
+public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSettings, TimeProvider clock, ILogger<EmailSender> logger,
+    SmtpCertificateValidation? certificateValidation = null)
     : BackgroundService
 {
     private const int MaxErrorLength = 2000;
@@ -58,6 +60,8 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
     private readonly EmailSettings _settings = appSettings.Email;
     private readonly MailboxAddress _from = MailboxAddress.Parse(appSettings.Email.From);
     private readonly OutboxSecrets _secrets = new(appSettings);
+    // A server without STARTTLS fails every round the same way: one error in the log, not one per email and attempt.
+    private bool _plaintextRefusalLogged;
 
     private sealed class ClaimedEmail
     {
@@ -131,6 +135,8 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
         try
         {
             using var smtp = new SmtpClient { Timeout = (int)SmtpTimeout.TotalMilliseconds };
+            if (certificateValidation is not null)
+                smtp.ServerCertificateValidationCallback = certificateValidation.Callback;
             for (; next < batch.Count; next++)
             {
                 // Stop well before the lease ends, so no other instance takes over a row this one may still send.
@@ -172,9 +178,30 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
 
     private async Task ConnectAsync(SmtpClient smtp, CancellationToken ct)
     {
-        // Port 465 speaks TLS from the first byte; elsewhere upgrade with STARTTLS whenever the server offers it.
-        var security = _settings.SmtpPort == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
-        await smtp.ConnectAsync(_settings.SmtpHost!, _settings.SmtpPort, security, ct);
+        var security = _settings.SmtpSecurity switch
+        {
+            SmtpSecurity.Tls => SecureSocketOptions.SslOnConnect,
+            SmtpSecurity.None => SecureSocketOptions.None,
+            _ => SecureSocketOptions.StartTls,
+        };
+        try
+        {
+            await smtp.ConnectAsync(_settings.SmtpHost!, _settings.SmtpPort, security, ct);
+        }
+        // MailKit refuses before anything is sent (AUTH included) when STARTTLS is required but not offered.
+        catch (NotSupportedException) when (security == SecureSocketOptions.StartTls)
+        {
+            var refusal = new SmtpPlaintextRefusedException(
+                $"{_settings.SmtpHost}:{_settings.SmtpPort} does not offer STARTTLS; with EMAIL_SMTP_SECURITY=starttls nothing " +
+                "(credentials or mail) is sent in plaintext. Use a server with TLS, or set EMAIL_SMTP_SECURITY=none to allow plaintext.");
+            if (smtp.IsConnected)
+                await smtp.DisconnectAsync(quit: false, CancellationToken.None);
+            if (!_plaintextRefusalLogged)
+                logger.LogError("SMTP delivery refused: {Reason}", refusal.Message);
+            _plaintextRefusalLogged = true;
+            throw refusal;
+        }
+        _plaintextRefusalLogged = false;
         if (_settings.Username is not null)
             await smtp.AuthenticateAsync(_settings.Username, _settings.Password ?? "", ct);
     }
@@ -221,7 +248,8 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
         var permanent = error is SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } command && (int)command.StatusCode >= 500
             || error is System.Security.Cryptography.CryptographicException; // a seal that does not open never will
         var message = Describe(error);
-        logger.LogWarning("Email {OutboxId} attempt {Attempt} failed: {Error}", email.Id, email.Attempts, message);
+        if (error is not SmtpPlaintextRefusedException)
+            logger.LogWarning("Email {OutboxId} attempt {Attempt} failed: {Error}", email.Id, email.Attempts, message);
         await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
         await connection.ExecuteAsync(new CommandDefinition(MarkFailedSql, new
         {
@@ -287,3 +315,12 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
         }
     }
 }
+
+/// <summary>STARTTLS is required (EMAIL_SMTP_SECURITY=starttls) and the server does not offer it; recorded on the outbox row.</summary>
+public sealed class SmtpPlaintextRefusedException(string message) : Exception(message);
+
+/// <summary>
+/// Replaces the system's check of the SMTP server's certificate. Production registers none (the system trust store
+/// decides); tests register one that trusts exactly their self-signed certificate.
+/// </summary>
+public sealed record SmtpCertificateValidation(RemoteCertificateValidationCallback Callback);

@@ -6,6 +6,7 @@ public sealed class EmailSettings
 {
     internal static readonly TextSetting SmtpHostSetting = new("EMAIL_SMTP_HOST");
     internal static readonly IntSetting SmtpPortSetting = new("EMAIL_SMTP_PORT", 587, 1, 65535);
+    internal static readonly TextSetting SmtpSecuritySetting = new("EMAIL_SMTP_SECURITY", "starttls");
     internal static readonly TextSetting UsernameSetting = new("EMAIL_USERNAME");
     internal static readonly TextSetting PasswordSetting = new("EMAIL_PASSWORD");
     internal static readonly TextSetting FromSetting = new("EMAIL_FROM", "SupportDesk <support@localhost>");
@@ -21,6 +22,7 @@ public sealed class EmailSettings
     /// <summary>Unset: emails stay queued until it is set.</summary>
     public string? SmtpHost { get; init; }
     public int SmtpPort { get; init; } = SmtpPortSetting.Default;
+    public SmtpSecurity SmtpSecurity { get; init; } = SmtpSecurity.StartTls;
     public string? Username { get; init; }
     public string? Password { get; init; }
     public string From { get; init; } = FromSetting.Default!;
@@ -42,6 +44,7 @@ public sealed class EmailSettings
     {
         SmtpHost = SmtpHostSetting.Read(config),
         SmtpPort = SmtpPortSetting.Read(config),
+        SmtpSecurity = ReadSecurity(config),
         Username = UsernameSetting.Read(config),
         Password = PasswordSetting.Read(config),
         From = ReadFromAddress(config),
@@ -54,6 +57,20 @@ public sealed class EmailSettings
         RetentionDays = RetentionSetting.Read(config),
         PublicUrl = ReadPublicUrl(config),
     };
+
+    private static SmtpSecurity ReadSecurity(IConfiguration config)
+    {
+        // Port 465 speaks TLS from the first byte: STARTTLS there could never work, so unset means tls on it.
+        if (string.IsNullOrWhiteSpace(config[SmtpSecuritySetting.Name]) && SmtpPortSetting.Read(config) == 465)
+            return SmtpSecurity.Tls;
+        return SmtpSecuritySetting.Read(config)!.Trim().ToLowerInvariant() switch
+        {
+            "starttls" => SmtpSecurity.StartTls,
+            "tls" => SmtpSecurity.Tls,
+            "none" => SmtpSecurity.None,
+            var raw => throw new StartupException($"EMAIL_SMTP_SECURITY must be starttls, tls or none, not '{raw}'."),
+        };
+    }
 
     private static string ReadFromAddress(IConfiguration config)
     {
@@ -72,4 +89,15 @@ public sealed class EmailSettings
             throw new StartupException($"PUBLIC_URL must be an absolute http(s) URL, not '{raw}'.");
         return raw.TrimEnd('/');
     }
+}
+
+/// <summary>
+/// How the SMTP connection is protected (EMAIL_SMTP_SECURITY): STARTTLS required, TLS from the first byte, or plaintext,
+/// which only an explicit <c>none</c> allows; credentials and mail never go out in plaintext otherwise.
+/// </summary>
+public enum SmtpSecurity
+{
+    StartTls,
+    Tls,
+    None,
 }

@@ -26,9 +26,10 @@ public sealed class EmailTemplateEngine
     // Keeps non-ASCII names readable while still encoding < > & " '.
     private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
-    private readonly TemplateOptions _options = new() { MaxSteps = MaxSteps, MaxRecursion = 20 };
+    // Steps and recursion are Fluid's own limits; sizes and time are TemplateBounds'.
+    private readonly TemplateOptions _options = TemplateBounds.Apply(new() { MaxSteps = MaxSteps, MaxRecursion = 20 });
     // Stricter twin for checking edits: a misspelt variable or filter is an error, not a silent blank.
-    private readonly TemplateOptions _checkOptions = new() { MaxSteps = MaxSteps, MaxRecursion = 20, StrictVariables = true, StrictFilters = true };
+    private readonly TemplateOptions _checkOptions = TemplateBounds.Apply(new() { MaxSteps = MaxSteps, MaxRecursion = 20, StrictVariables = true, StrictFilters = true });
     private readonly ConcurrentDictionary<string, CompiledEmailTemplate> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Null when the source parses and renders against the sample model; otherwise the parser's or renderer's message.</summary>
@@ -38,8 +39,10 @@ public sealed class EmailTemplateEngine
             return FirstLine(error);
         try
         {
-            // Trial render: catches unknown variables, filters, missing partials and runaway loops before saving.
-            _ = template.Render(NewContext(_checkOptions, EmailModel.Sample), NullEncoder.Default);
+            // Trial render: catches unknown variables, filters, missing partials, runaway loops and oversized output before saving.
+            // It completes synchronously: rendering does no I/O.
+            _ = RenderPartAsync(TemplateBounds.Rewrite(template), NewContext(_checkOptions, EmailModel.Sample), NullEncoder.Default)
+                .AsTask().GetAwaiter().GetResult();
             return null;
         }
         // Whatever an admin's template makes Fluid throw is the answer to "is this template usable?", so it is reported, not raised.
@@ -66,10 +69,25 @@ public sealed class EmailTemplateEngine
     /// <summary>Renders subject (plain, one line), html (values HTML-encoded) and text (plain); adds [#number] for ticket emails.</summary>
     public async ValueTask<RenderedEmail> RenderAsync(CompiledEmailTemplate template, EmailModel model, long? ticketNumber)
     {
-        var subject = await template.Subject.RenderAsync(NewContext(_options, model), NullEncoder.Default);
-        var html = await template.HtmlBody.RenderAsync(NewContext(_options, model), Html);
-        var text = await template.TextBody.RenderAsync(NewContext(_options, model), NullEncoder.Default);
+        var subject = await RenderPartAsync(template.Subject, NewContext(_options, model), NullEncoder.Default, "subject");
+        var html = await RenderPartAsync(template.HtmlBody, NewContext(_options, model), Html, "html_body");
+        var text = await RenderPartAsync(template.TextBody, NewContext(_options, model), NullEncoder.Default, "text_body");
         return new RenderedEmail(SubjectLine(subject, ticketNumber), html.Trim(), text.Trim());
+    }
+
+    /// <summary>One part into a bounded writer, with the render clock started; a bound names the part it was hit in.</summary>
+    private static async ValueTask<string> RenderPartAsync(IFluidTemplate template, TemplateContext context, TextEncoder encoder, string? part = null)
+    {
+        using var writer = new TemplateBounds.LimitedWriter();
+        try
+        {
+            await template.RenderAsync(writer, encoder, TemplateBounds.Start(context));
+        }
+        catch (TemplateLimitException e) when (part is not null)
+        {
+            throw new TemplateLimitException($"'{part}' {e.Message}", part);
+        }
+        return writer.ToString();
     }
 
     /// <summary>One line (no header injection, no folding surprises), with the ticket token inbound mail can be matched by.</summary>
@@ -87,7 +105,7 @@ public sealed class EmailTemplateEngine
 
     private static IFluidTemplate Parse(string source) =>
         Parser.TryParse(source, out var template, out var error)
-            ? template
+            ? TemplateBounds.Rewrite(template)
             // Saved templates were checked on the way in; reaching this means the row was edited around the API.
             : throw new InvalidOperationException($"Stored email template does not parse: {FirstLine(error)}");
 

@@ -28,7 +28,7 @@ public static class LoggingSetup
             .MinimumLevel.Override("Microsoft.Extensions.Http", LogEventLevel.Warning)
             .MinimumLevel.Override("FluentMigrator", minimum < LogEventLevel.Information ? minimum : LogEventLevel.Warning)
             .Enrich.FromLogContext()
-            .WriteTo.Console(new RenderedCompactJsonFormatter());
+            .WriteTo.Console(new RedactingFormatter(new RenderedCompactJsonFormatter()));
     }
 
     /// <summary>

@@ -1,14 +1,17 @@
 using Dapper;
 using Npgsql;
 using Prometheus;
+using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Infrastructure.Metrics;
 
 /// <summary>
-/// Gauges read when /metrics is scraped: open WebSockets on this instance and the email outbox's depth by status.
+/// Gauges refreshed when /metrics is scraped: open WebSockets on this instance (free to read, always current) and the
+/// email outbox's depth by status, which costs a GROUP BY and is therefore queried at most once per
+/// METRICS_CACHE_SECONDS, however often (and however many scrapers at once) /metrics is read.
 /// </summary>
-public static class AppGauges
+public sealed class AppGauges(NpgsqlDataSource dataSource, RealtimeHub hub, AppSettings settings, TimeProvider clock)
 {
     private const string OutboxSql = "SELECT status, count(*) AS count FROM email_outbox WHERE status <> 'sent' GROUP BY status";
     private static readonly string[] OutboxStatuses = ["pending", "sending", "failed"];
@@ -18,35 +21,28 @@ public static class AppGauges
     private static readonly Gauge Outbox = Prometheus.Metrics.CreateGauge(
         "supportdesk_email_outbox", "Emails waiting in the outbox (shared by all instances), by status.", "status");
 
-    // The registry is process-wide; the newest running app's services answer (tests host several apps in one process).
-    private static readonly List<IServiceProvider> Running = [];
-    private static int _registered;
+    private readonly TimeSpan _cacheFor = TimeSpan.FromSeconds(settings.Metrics.CacheSeconds);
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private long _queriedAt; // a timestamp; 0: never
+    private int _outboxQueries;
 
-    public static WebApplication UseAppGauges(this WebApplication app)
-    {
-        lock (Running)
-            Running.Add(app.Services);
-        app.Lifetime.ApplicationStopping.Register(() =>
-        {
-            lock (Running)
-                Running.Remove(app.Services);
-        });
-        if (Interlocked.Exchange(ref _registered, 1) == 0)
-            Prometheus.Metrics.DefaultRegistry.AddBeforeCollectCallback(CollectAsync);
-        return app;
-    }
+    /// <summary>How many times the outbox was queried (for tests of the cache).</summary>
+    internal int OutboxQueries => Volatile.Read(ref _outboxQueries);
 
-    private static async Task CollectAsync(CancellationToken ct)
+    public async Task RefreshAsync(CancellationToken ct)
     {
-        IServiceProvider? services;
-        lock (Running)
-            services = Running.LastOrDefault();
-        if (services is null)
+        WebSockets.Set(hub.Count);
+        if (IsFresh())
             return;
+        await _refreshing.WaitAsync(ct);
         try
         {
-            WebSockets.Set(services.GetRequiredService<RealtimeHub>().Count);
-            await using var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(ct);
+            // A concurrent scrape may have refreshed while this one waited.
+            if (IsFresh())
+                return;
+            Volatile.Write(ref _queriedAt, clock.GetTimestamp());
+            Interlocked.Increment(ref _outboxQueries);
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
             var counts = (await connection.QueryAsync<(string Status, long Count)>(new CommandDefinition(OutboxSql, cancellationToken: ct)))
                 .ToDictionary(r => r.Status, r => r.Count);
             foreach (var status in OutboxStatuses)
@@ -54,7 +50,13 @@ public static class AppGauges
         }
         catch (Exception e) when (e is NpgsqlException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
-            // A scrape must never fail because the database is away; the gauges keep their last values.
+            // A scrape must never fail because the database is away; the gauges keep their last values until the next window.
+        }
+        finally
+        {
+            _refreshing.Release();
         }
     }
+
+    private bool IsFresh() => Volatile.Read(ref _queriedAt) is var at && at != 0 && clock.GetElapsedTime(at) < _cacheFor;
 }

@@ -44,6 +44,8 @@ public static class EmailTestData
         var settings = SupportDeskFactory.DefaultSettings(databaseUrl);
         settings["EMAIL_SMTP_HOST"] = "127.0.0.1";
         settings["EMAIL_SMTP_PORT"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The test server speaks plaintext; EmailSecurityTests cover STARTTLS and TLS.
+        settings["EMAIL_SMTP_SECURITY"] = "none";
         settings["EMAIL_FROM"] = From;
         settings["PUBLIC_URL"] = PublicUrl;
         settings["EMAIL_POLL_INTERVAL_MS"] = "100";

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Authentication;
@@ -11,8 +12,8 @@ using SmtpServer.Storage;
 
 namespace SupportDesk.Tests.TestHost;
 
-/// <summary>One message as the server received it: envelope, parsed MIME message, and who authenticated (if anyone).</summary>
-public sealed record ReceivedEmail(string EnvelopeFrom, IReadOnlyList<string> EnvelopeTo, MimeMessage Message, string? AuthenticatedUser);
+/// <summary>One message as the server received it: envelope, parsed MIME message, who authenticated (if anyone), and whether over TLS.</summary>
+public sealed record ReceivedEmail(string EnvelopeFrom, IReadOnlyList<string> EnvelopeTo, MimeMessage Message, string? AuthenticatedUser, bool OverTls = false);
 
 /// <summary>A real SMTP server (the SmtpServer library) in the test process, on 127.0.0.1, collecting what it receives.</summary>
 public sealed class SmtpTestServer : IAsyncDisposable
@@ -21,8 +22,10 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private readonly SmtpServer.SmtpServer _server;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
+    private int _authAttempts;
 
-    private SmtpTestServer(int port, (string User, string Password)? requiredLogin)
+    /// <param name="certificate">Offers STARTTLS with it (AUTH only after it), or with <paramref name="implicitTls"/> speaks TLS from the first byte.</param>
+    private SmtpTestServer(int port, (string User, string Password)? requiredLogin, X509Certificate2? certificate, bool implicitTls)
     {
         Port = port;
         var options = new SmtpServerOptionsBuilder()
@@ -30,14 +33,20 @@ public sealed class SmtpTestServer : IAsyncDisposable
             .Endpoint(e =>
             {
                 e.Endpoint(new IPEndPoint(IPAddress.Loopback, port));
+                if (certificate is not null)
+                    e.Certificate(certificate).IsSecure(implicitTls);
                 if (requiredLogin is not null)
-                    e.AuthenticationRequired(true).AllowUnsecureAuthentication(true);
+                    e.AuthenticationRequired(true).AllowUnsecureAuthentication(certificate is null);
             })
             .Build();
         var services = new ServiceProvider();
         services.Add(new Store(this));
         if (requiredLogin is { } login)
-            services.Add(new DelegatingUserAuthenticator((user, password) => user == login.User && password == login.Password));
+            services.Add(new DelegatingUserAuthenticator((user, password) =>
+            {
+                Interlocked.Increment(ref _authAttempts);
+                return user == login.User && password == login.Password;
+            }));
         _server = new SmtpServer.SmtpServer(options, services);
         _running = _server.StartAsync(_stop.Token);
     }
@@ -46,10 +55,14 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public IReadOnlyList<ReceivedEmail> Received => _received.ToArray();
 
+    /// <summary>AUTH commands the server saw, accepted or not.</summary>
+    public int AuthAttempts => Volatile.Read(ref _authAttempts);
+
     /// <summary>Starts listening on the given port (say, one a sender already points at) or on a free one.</summary>
-    public static async Task<SmtpTestServer> StartAsync(int? port = null, (string User, string Password)? requiredLogin = null)
+    public static async Task<SmtpTestServer> StartAsync(int? port = null, (string User, string Password)? requiredLogin = null,
+        X509Certificate2? certificate = null, bool implicitTls = false)
     {
-        var server = new SmtpTestServer(port ?? FreePort(), requiredLogin);
+        var server = new SmtpTestServer(port ?? FreePort(), requiredLogin, certificate, implicitTls);
         // Listening starts asynchronously; wait until the port answers.
         for (var i = 0; i < 100; i++)
         {
@@ -122,7 +135,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 $"{transaction.From.User}@{transaction.From.Host}",
                 transaction.To.Select(m => $"{m.User}@{m.Host}").ToArray(),
                 message,
-                context.Authentication.IsAuthenticated ? context.Authentication.User : null));
+                context.Authentication.IsAuthenticated ? context.Authentication.User : null,
+                context.Pipe.IsSecure));
             return SmtpResponse.Ok;
         }
     }

@@ -9,6 +9,10 @@ SD_ROOT=${SD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SD_PG_PORT=${SUPPORTDESK_PG_PORT:-55432}
 
 sd_log() { printf 'supportdesk: %s\n' "$*" >&2; }
+# A database URL or connection string fit to print: no query string, no password (user:…@ and Password=… masked).
+sd_redact_url() {
+  sed -E 's#(://[^:/@]*:).*@#\1***@#; s#((^|;)[[:space:]]*([Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd]|[Pp][Ww][Dd])[[:space:]]*=)[^;]*#\1***#' <<<"${1%%\?*}"
+}
 sd_die() { printf 'supportdesk: %s\n' "$*" >&2; exit 1; }
 
 sd_find_pg_bin() {

@@ -31,6 +31,14 @@ public sealed class PreviewEmailTemplateHandler(NpgsqlDataSource dataSource, Ema
 
         var source = new EmailTemplateSource(query.Subject ?? stored.Subject, query.HtmlBody ?? stored.HtmlBody, query.TextBody ?? stored.TextBody);
         var ticketNumber = EmailTemplateKeys.IsAboutTicket(query.Key) ? EmailModel.Sample.TicketNumber : null;
-        return await engine.RenderAsync(engine.CompileDraft(source), EmailModel.Sample, ticketNumber);
+        try
+        {
+            return await engine.RenderAsync(engine.CompileDraft(source), EmailModel.Sample, ticketNumber);
+        }
+        // A draft was checked by the validator; a stored part that was not (written around the API) is named here.
+        catch (TemplateLimitException e) when (e.Part is not null)
+        {
+            throw new FieldValidationException(e.Part, e.Message);
+        }
     }
 }

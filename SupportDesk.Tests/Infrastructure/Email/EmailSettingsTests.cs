@@ -44,6 +44,7 @@ public sealed class EmailSettingsTests
     [InlineData("EMAIL_POLL_INTERVAL_MS", "soon")]
     [InlineData("EMAIL_BATCH_SIZE", "100000")]
     [InlineData("EMAIL_FROM", "not an address")]
+    [InlineData("EMAIL_SMTP_SECURITY", "ssl")]
     [InlineData("PUBLIC_URL", "ftp://files.example.test")]
     public void Bad_values_name_the_variable(string key, string value)
     {
