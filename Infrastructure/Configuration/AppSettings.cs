@@ -1,3 +1,4 @@
+using SupportDesk.Infrastructure.Attachments;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.RateLimiting;
@@ -41,6 +42,7 @@ public sealed class AppSettings
     public RateLimitSettings RateLimits { get; init; } = RateLimitSettings.Read(new ConfigurationBuilder().Build());
     public RealtimeSettings Realtime { get; init; } = new();
     public SearchSettings Search { get; init; } = new();
+    public AttachmentSettings Attachments { get; init; } = new();
 
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment, bool forCommandLine = false)
     {
@@ -63,6 +65,7 @@ public sealed class AppSettings
             RateLimits = RateLimitSettings.Read(config),
             Realtime = RealtimeSettings.Read(config),
             Search = SearchSettings.Read(config),
+            Attachments = AttachmentSettings.Read(config, environment.ContentRootPath),
         };
     }
 

@@ -1,12 +1,13 @@
 using Dapper;
 using Mediator;
 using Npgsql;
+using SupportDesk.Features.Attachments;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Errors;
 
 namespace SupportDesk.Features.Tickets.AddComment;
 
-public sealed record AddCommentCommand(CurrentUser Actor, Guid TicketId, string Content, CommentType Type) : ICommand<CommentResponse>;
+public sealed record AddCommentCommand(CurrentUser Actor, Guid TicketId, string Content, CommentType Type, IReadOnlyList<Guid> AttachmentIds) : ICommand<CommentResponse>;
 
 public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivity activity, TimeProvider clock)
     : ICommandHandler<AddCommentCommand, CommentResponse>
@@ -54,6 +55,9 @@ public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivit
 
         var isPrivate = command.Type == CommentType.Private;
         var history = new List<HistoryEntry> { new("commented", "comment", null, comment.Id.ToString(), isPrivate) };
+        // In this transaction: the comment and its files appear together or not at all. They share its privacy.
+        comment.Attachments = await CommentAttachments.LinkAsync(connection, transaction, command.TicketId, comment.Id, actor, command.AttachmentIds, ct);
+        history.AddRange(comment.Attachments.Select(a => new HistoryEntry("attachment_added", "attachment", null, $"{a.Id} {a.FileName}", isPrivate)));
 
         var status = TicketValues.ParseStatus(ticket.Status);
         var (resolvedAt, closedAt) = (ticket.ResolvedAt, ticket.ClosedAt);

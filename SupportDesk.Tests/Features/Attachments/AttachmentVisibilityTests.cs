@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Json;
+using Dapper;
+
+namespace SupportDesk.Tests.Features.Attachments;
+
+/// <summary>Who may see an attachment: exactly who may see its comment (or, before a comment carries it, its uploader).</summary>
+public sealed class AttachmentVisibilityTests(AppFixture app)
+{
+    [Fact]
+    public async Task A_file_on_a_public_comment_is_seen_by_the_requester_and_staff_and_404_to_another_customer()
+    {
+        var owner = await app.RegisterCustomerAsync();
+        using var asOwner = app.ClientFor(owner);
+        using var asStranger = app.ClientFor(await app.RegisterCustomerAsync());
+        using var asAgent = app.ClientFor(await app.CreateUserAsync("agent"));
+        var ticket = await asOwner.CreateTicketAsync();
+        var bytes = AttachmentTestData.Png(2000);
+
+        var uploaded = (await asOwner.UploadAsync(ticket.Id(), ("screenshot.png", bytes))).Single();
+        Assert.Equal("image/png", uploaded.Str("content_type"));
+        Assert.Equal(bytes.Length, uploaded.GetProperty("size").GetInt64());
+        Assert.Equal(AttachmentTestData.Sha256(bytes), uploaded.Str("sha256"));
+        Assert.Equal(owner.Id, uploaded.GetProperty("uploaded_by").GetGuid());
+        // Random ids (version 4), not time-ordered ones another id could point to.
+        Assert.Equal(4, uploaded.Id().Version);
+
+        // Not yet on a comment: its uploader's (and staff's) only.
+        Assert.Equal(HttpStatusCode.OK, (await asOwner.GetAsync($"/attachments/{uploaded.Id()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await asStranger.GetAsync($"/attachments/{uploaded.Id()}")).StatusCode);
+
+        var comment = await asOwner.CommentWithAsync(ticket.Id(), "public", uploaded.Id());
+        Assert.Equal([uploaded.Id()], comment.GetProperty("attachments").EnumerateArray().Select(a => a.Id()));
+
+        foreach (var client in new[] { asOwner, asAgent })
+        {
+            var response = await client.GetAsync($"/attachments/{uploaded.Id()}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(bytes, await response.Content.ReadAsByteArrayAsync());
+        }
+        var miss = await asStranger.GetAsync($"/attachments/{uploaded.Id()}");
+        var unknown = await asStranger.GetAsync($"/attachments/{Guid.NewGuid()}");
+        var missBody = await miss.AssertProblemAsync(HttpStatusCode.NotFound);
+        var unknownBody = await unknown.AssertProblemAsync(HttpStatusCode.NotFound);
+        // The same 404 whatever the reason, so nobody can tell an existing file from a made-up id.
+        Assert.Equal(unknownBody.Str("detail"), missBody.Str("detail"));
+        Assert.Equal(HttpStatusCode.NotFound, (await asStranger.GetAsync($"/tickets/{ticket.Id()}/attachments")).StatusCode);
+
+        var comments = await asAgent.GetOkAsync($"/tickets/{ticket.Id()}/comments");
+        Assert.Equal(uploaded.Id(), comments.Items().Single().GetProperty("attachments")[0].Id());
+
+        // The history says a file was added, with its comment.
+        var history = await asOwner.GetOkAsync($"/tickets/{ticket.Id()}/history");
+        Assert.Contains(history.Items(), h => h.Str("action") == "attachment_added" && h.Str("new_value").StartsWith(uploaded.Id().ToString()));
+    }
+
+    [Fact]
+    public async Task A_file_on_a_private_comment_is_404_to_the_customer_everywhere()
+    {
+        var owner = await app.RegisterCustomerAsync();
+        using var asOwner = app.ClientFor(owner);
+        using var asAgent = app.ClientFor(await app.CreateUserAsync("agent"));
+        var ticket = await asOwner.CreateTicketAsync();
+
+        var file = (await asAgent.UploadAsync(ticket.Id(), ("internal-notes.txt", AttachmentTestData.Text(300)))).Single();
+        // An agent's pending upload is not the customer's to see either.
+        Assert.Equal(HttpStatusCode.NotFound, (await asOwner.GetAsync($"/attachments/{file.Id()}")).StatusCode);
+        var comment = await asAgent.CommentWithAsync(ticket.Id(), "private", file.Id());
+        Assert.Single(comment.GetProperty("attachments").EnumerateArray());
+
+        Assert.Equal(HttpStatusCode.NotFound, (await asOwner.GetAsync($"/attachments/{file.Id()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await asAgent.GetAsync($"/attachments/{file.Id()}")).StatusCode);
+        var list = await (await asOwner.GetAsync($"/tickets/{ticket.Id()}/attachments")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(file.Id().ToString(), list);
+        var comments = await (await asOwner.GetAsync($"/tickets/{ticket.Id()}/comments")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(file.Id().ToString(), comments);
+        var history = await (await asOwner.GetAsync($"/tickets/{ticket.Id()}/history")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(file.Id().ToString(), history);
+        Assert.DoesNotContain("internal-notes", history);
+        var agentList = await asAgent.GetOkAsync($"/tickets/{ticket.Id()}/attachments");
+        Assert.Contains(agentList.EnumerateArray(), a => a.Id() == file.Id());
+    }
+
+    [Fact]
+    public async Task A_deleted_tickets_files_are_404_to_everyone()
+    {
+        var owner = await app.RegisterCustomerAsync();
+        using var asOwner = app.ClientFor(owner);
+        using var asAdmin = app.ClientFor(await app.CreateUserAsync("admin"));
+        var ticket = await asOwner.CreateTicketAsync();
+        var file = (await asOwner.UploadAsync(ticket.Id(), ("invoice.pdf", "%PDF-1.7\n%\u00e2\u00e3\n1 0 obj\n"u8.ToArray()))).Single();
+        Assert.Equal("application/pdf", file.Str("content_type"));
+        await asOwner.CommentWithAsync(ticket.Id(), "public", file.Id());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await asAdmin.DeleteAsync($"/tickets/{ticket.Id()}")).StatusCode);
+        foreach (var client in new[] { asOwner, asAdmin })
+            await (await client.GetAsync($"/attachments/{file.Id()}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await asOwner.UploadRawAsync(ticket.Id(), ("more.txt", AttachmentTestData.Text()))).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_comment_may_only_carry_the_callers_own_waiting_uploads_to_the_same_ticket()
+    {
+        var owner = await app.RegisterCustomerAsync();
+        using var asOwner = app.ClientFor(owner);
+        using var asAgent = app.ClientFor(await app.CreateUserAsync("agent"));
+        var ticket = await asOwner.CreateTicketAsync();
+        var other = await asOwner.CreateTicketAsync();
+        var agentsFile = (await asAgent.UploadAsync(ticket.Id(), ("guide.txt", AttachmentTestData.Text()))).Single();
+        var otherTicketsFile = (await asOwner.UploadAsync(other.Id(), ("other.txt", AttachmentTestData.Text()))).Single();
+        var mine = (await asOwner.UploadAsync(ticket.Id(), ("mine.txt", AttachmentTestData.Text()))).Single();
+
+        foreach (var (id, index) in new[] { (agentsFile.Id(), 1), (otherTicketsFile.Id(), 1), (Guid.NewGuid(), 1) })
+        {
+            var response = await asOwner.PostAsJsonAsync($"/tickets/{ticket.Id()}/comments", new { content = "files", attachment_ids = new[] { mine.Id(), id } });
+            await response.AssertProblemAsync(HttpStatusCode.BadRequest, $"attachment_ids[{index}]");
+        }
+        // Nothing was written by the refusals: the comment and the link went together.
+        await using var db = await app.OpenConnectionAsync();
+        Assert.Equal(0, await db.ExecuteScalarAsync<long>("SELECT count(*) FROM comments WHERE ticket_id = @id", new { id = ticket.Id() }));
+        Assert.Null(await db.ExecuteScalarAsync<Guid?>("SELECT comment_id FROM attachments WHERE id = @id", new { id = mine.Id() }));
+
+        await asOwner.CommentWithAsync(ticket.Id(), "public", mine.Id());
+        // Once on a comment, it cannot move to another.
+        var again = await asOwner.PostAsJsonAsync($"/tickets/{ticket.Id()}/comments", new { content = "again", attachment_ids = new[] { mine.Id() } });
+        await again.AssertProblemAsync(HttpStatusCode.BadRequest, "attachment_ids[0]");
+        // The old request shape still works.
+        await asOwner.AddCommentAsync(ticket.Id(), "no files");
+    }
+}
