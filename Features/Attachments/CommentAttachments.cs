@@ -8,11 +8,13 @@ namespace SupportDesk.Features.Attachments;
 /// <summary>What the comment slices need of attachments: linking uploads to a new comment, and reading a page's files.</summary>
 public static class CommentAttachments
 {
-    // Only the caller's own uploads to this ticket that no comment carries yet; locked so two comments cannot take one.
+    // Only the caller's own uploads to this ticket that no comment carries yet and that have not expired (the cleanup
+    // may not have run yet); the UPDATE locks them, so two comments cannot take one.
     internal const string LinkSql = $"""
         WITH linked AS (
             UPDATE attachments a SET comment_id = @CommentId
             WHERE a.id = ANY(@Ids) AND a.ticket_id = @TicketId AND a.uploaded_by = @UserId AND a.comment_id IS NULL
+                AND a.created_at > @ExpiredBefore
             RETURNING a.*
         )
         SELECT {AttachmentResponse.Columns} FROM linked a ORDER BY a.created_at, a.id
@@ -30,12 +32,12 @@ public static class CommentAttachments
     /// someone else's, another ticket's, already on a comment) refuses the whole comment, with the same message for each.
     /// </summary>
     public static async Task<IReadOnlyList<AttachmentResponse>> LinkAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        Guid ticketId, Guid commentId, CurrentUser uploader, IReadOnlyList<Guid> ids, CancellationToken ct)
+        Guid ticketId, Guid commentId, CurrentUser uploader, IReadOnlyList<Guid> ids, DateTime expiredBefore, CancellationToken ct)
     {
         if (ids.Count == 0)
             return [];
         var linked = (await connection.QueryAsync<AttachmentResponse>(new CommandDefinition(LinkSql,
-            new { Ids = ids.ToArray(), TicketId = ticketId, CommentId = commentId, UserId = uploader.Id }, transaction, cancellationToken: ct))).AsList();
+            new { Ids = ids.ToArray(), TicketId = ticketId, CommentId = commentId, UserId = uploader.Id, ExpiredBefore = expiredBefore }, transaction, cancellationToken: ct))).AsList();
         var found = linked.Select(a => a.Id).ToHashSet();
         for (var i = 0; i < ids.Count; i++)
             if (!found.Contains(ids[i]))

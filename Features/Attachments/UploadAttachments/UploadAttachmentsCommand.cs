@@ -70,7 +70,19 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
             foreach (var upload in uploads)
                 await store.PublishAsync(upload.Staged, CancellationToken.None);
             published = true;
+            AttachmentMetrics.Stored(uploads.Sum(u => u.Staged.Size));
             return rows;
+        }
+        catch (AppException e) when (e is PayloadTooLargeException or UnsupportedMediaTypeException or FieldValidationException)
+        {
+            AttachmentMetrics.Refusal(e switch
+            {
+                PayloadTooLargeException => "too_large",
+                UnsupportedMediaTypeException => "type",
+                FieldValidationException { Field: "body" } => "malformed",
+                _ => "invalid",
+            });
+            throw;
         }
         finally
         {

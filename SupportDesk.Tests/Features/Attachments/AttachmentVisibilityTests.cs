@@ -120,6 +120,12 @@ public sealed class AttachmentVisibilityTests(AppFixture app)
         Assert.Equal(0, await db.ExecuteScalarAsync<long>("SELECT count(*) FROM comments WHERE ticket_id = @id", new { id = ticket.Id() }));
         Assert.Null(await db.ExecuteScalarAsync<Guid?>("SELECT comment_id FROM attachments WHERE id = @id", new { id = mine.Id() }));
 
+        // An upload past its lifetime is not linked, even before the cleanup has deleted it.
+        var stale = (await asOwner.UploadAsync(ticket.Id(), ("stale.txt", AttachmentTestData.Text())))[0];
+        await db.ExecuteAsync("UPDATE attachments SET created_at = now() - interval '30 days' WHERE id = @id", new { id = stale.Id() });
+        var late = await asOwner.PostAsJsonAsync($"/tickets/{ticket.Id()}/comments", new { content = "late", attachment_ids = new[] { stale.Id() } });
+        await late.AssertProblemAsync(HttpStatusCode.BadRequest, "attachment_ids[0]");
+
         await asOwner.CommentWithAsync(ticket.Id(), "public", mine.Id());
         // Once on a comment, it cannot move to another.
         var again = await asOwner.PostAsJsonAsync($"/tickets/{ticket.Id()}/comments", new { content = "again", attachment_ids = new[] { mine.Id() } });
