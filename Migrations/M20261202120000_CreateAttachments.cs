@@ -29,7 +29,7 @@ public sealed class M20261202120000_CreateAttachments : Migration
 
         ALTER TABLE ticket_history DROP CONSTRAINT ticket_history_action_check;
         ALTER TABLE ticket_history ADD CONSTRAINT ticket_history_action_check CHECK (action IN
-            ('created', 'updated', 'status_changed', 'assigned', 'commented', 'deleted', 'attachment_added'));
+            ('created', 'updated', 'status_changed', 'assigned', 'commented', 'deleted', 'attachment_added', 'attachment_removed'));
         """);
 
     public override void Down() => Execute.Sql("""

@@ -1,5 +1,6 @@
 using SupportDesk.Features.Attachments.DownloadAttachment;
 using SupportDesk.Features.Attachments.ListAttachments;
+using SupportDesk.Features.Attachments.RemoveAttachment;
 using SupportDesk.Features.Attachments.UploadAttachments;
 using SupportDesk.Infrastructure.Auth;
 
@@ -16,6 +17,7 @@ public static class AttachmentsEndpoints
         group.MapUploadAttachments();
         group.MapListAttachments();
         group.MapDownloadAttachment();
+        group.MapRemoveAttachment();
         return routes;
     }
 }

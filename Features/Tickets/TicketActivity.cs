@@ -117,7 +117,8 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         events.PublishAsync(connection, transaction,
             new RealtimeEvent(type, ticket.Id, new EventAudience(ticket.RequesterId, staffOnly), data), ct);
 
-    private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    /// <summary>Audit rows only, for a change with nobody to tell (a file taken off a comment).</summary>
+    public async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         Guid ticketId, CurrentUser actor, IReadOnlyList<HistoryEntry> entries, CancellationToken ct)
     {
         if (entries.Count == 0)

@@ -17,7 +17,18 @@ public sealed class LocalDiskAttachmentStore : IAttachmentStore
     {
         _root = settings.Root;
         _staging = Path.Combine(_root, "tmp");
-        Directory.CreateDirectory(_staging);
+        // Found out at start-up, with the variable to fix, rather than at the first upload.
+        try
+        {
+            Directory.CreateDirectory(_staging);
+            var probe = Path.Combine(_staging, $"{Guid.NewGuid():N}.probe");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Configuration.StartupException($"ATTACHMENTS_PATH {_root} is not a writable directory: {e.Message}");
+        }
     }
 
     internal string StagingDirectory => _staging;

@@ -39,7 +39,7 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
             await TicketAccess.LoadAsync(connection, null, command.TicketId, command.Actor, ct);
 
         var uploads = new List<Upload>();
-        var published = false;
+        var committed = false;
         try
         {
             await ReadFilesAsync(command.Body, uploads, limits, ct);
@@ -65,11 +65,12 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
                 Hashes = uploads.Select(u => u.Staged.Sha256).ToArray(),
             }, transaction, cancellationToken: ct))).AsList();
             await transaction.CommitAsync(ct);
+            committed = true;
 
             // After the commit, so no row is readable before its bytes and no bytes are published for a rolled-back row.
+            // Should this fail (a full disk), the staged files stay: the cleanup publishes them for their committed rows.
             foreach (var upload in uploads)
                 await store.PublishAsync(upload.Staged, CancellationToken.None);
-            published = true;
             AttachmentMetrics.Stored(uploads.Sum(u => u.Staged.Size));
             return rows;
         }
@@ -86,7 +87,7 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
         }
         finally
         {
-            if (!published)
+            if (!committed)
                 foreach (var upload in uploads)
                     store.Discard(upload.Staged);
         }

@@ -133,4 +133,36 @@ public sealed class AttachmentVisibilityTests(AppFixture app)
         // The old request shape still works.
         await asOwner.AddCommentAsync(ticket.Id(), "no files");
     }
+
+    [Fact]
+    public async Task Staff_remove_files_from_comments_with_a_history_row_and_customers_only_their_waiting_uploads()
+    {
+        var owner = await app.RegisterCustomerAsync();
+        using var asOwner = app.ClientFor(owner);
+        using var asAgent = app.ClientFor(await app.CreateUserAsync("agent"));
+        var ticket = await asOwner.CreateTicketAsync();
+        var onComment = (await asOwner.UploadAsync(ticket.Id(), ("wrong-file.txt", AttachmentTestData.Text())))[0];
+        var waiting = (await asOwner.UploadAsync(ticket.Id(), ("draft.txt", AttachmentTestData.Text())))[0];
+        var privateFile = (await asAgent.UploadAsync(ticket.Id(), ("internal.txt", AttachmentTestData.Text())))[0];
+        await asOwner.CommentWithAsync(ticket.Id(), "public", onComment.Id());
+        await asAgent.CommentWithAsync(ticket.Id(), "private", privateFile.Id());
+
+        await (await asOwner.DeleteAsync($"/attachments/{onComment.Id()}")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        // A private comment's file does not exist for the customer, not even to be refused.
+        await (await asOwner.DeleteAsync($"/attachments/{privateFile.Id()}")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.NoContent, (await asOwner.DeleteAsync($"/attachments/{waiting.Id()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await asAgent.DeleteAsync($"/attachments/{onComment.Id()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await asAgent.DeleteAsync($"/attachments/{privateFile.Id()}")).StatusCode);
+
+        foreach (var id in new[] { onComment.Id(), waiting.Id(), privateFile.Id() })
+            Assert.Equal(HttpStatusCode.NotFound, (await asAgent.GetAsync($"/attachments/{id}")).StatusCode);
+        var comments = await asOwner.GetOkAsync($"/tickets/{ticket.Id()}/comments");
+        Assert.All(comments.Items(), c => Assert.Equal(0, c.GetProperty("attachments").GetArrayLength()));
+
+        var customerHistory = await asOwner.GetOkAsync($"/tickets/{ticket.Id()}/history");
+        Assert.Contains(customerHistory.Items(), h => h.Str("action") == "attachment_removed" && h.Str("old_value") == $"{onComment.Id()} wrong-file.txt");
+        Assert.DoesNotContain(customerHistory.Items(), h => h.Str("action") == "attachment_removed" && h.Str("old_value").StartsWith(privateFile.Id().ToString()));
+        var agentHistory = await asAgent.GetOkAsync($"/tickets/{ticket.Id()}/history");
+        Assert.Equal(2, agentHistory.Items().Count(h => h.Str("action") == "attachment_removed"));
+    }
 }
