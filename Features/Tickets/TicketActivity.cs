@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
@@ -17,7 +18,7 @@ public sealed record HistoryEntry(string Action, string? Field, string? OldValue
 /// is told live here and nowhere else: never the person who made the change, never a customer about a private
 /// comment (not even an event), never an inactive user.
 /// </summary>
-public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, RealtimeEvents events, NotificationWriter notifications)
+public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, RealtimeEvents events, NotificationWriter notifications, AppSettings settings)
 {
     internal const string InsertHistorySql = """
         INSERT INTO ticket_history (id, ticket_id, actor_id, action, field, old_value, new_value, is_private, created_at)
@@ -91,7 +92,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], ct);
         await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
             RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
-            Model(before, names, actor.Id) with { CommentText = comment.Content }, ct);
+            Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct);
     }
 
     public async Task DeletedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct)
@@ -136,6 +137,12 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
             Private = entries.Select(e => e.IsPrivate).ToArray(),
         }, transaction, cancellationToken: ct));
     }
+
+    // Links, not the files: the email goes through other systems, the link asks whoever follows it to sign in.
+    private string? AttachmentList(CommentResponse comment) => comment.Attachments.Count == 0
+        ? null
+        : string.Join("\n", comment.Attachments.Select(a =>
+            settings.Email.PublicUrl is { } url ? $"{a.FileName}: {url}/attachments/{a.Id}" : a.FileName));
 
     private static string Words(string value) => value.Replace('_', ' ');
 

@@ -165,4 +165,26 @@ public sealed class AttachmentVisibilityTests(AppFixture app)
         var agentHistory = await asAgent.GetOkAsync($"/tickets/{ticket.Id()}/history");
         Assert.Equal(2, agentHistory.Items().Count(h => h.Str("action") == "attachment_removed"));
     }
+
+    [Fact]
+    public async Task A_reply_email_lists_the_comments_files_and_private_files_are_never_mailed()
+    {
+        var owner = await app.RegisterCustomerAsync();
+        using var asOwner = app.ClientFor(owner);
+        using var asAgent = app.ClientFor(await app.CreateUserAsync("agent"));
+        var ticket = await asOwner.CreateTicketAsync();
+        var guide = (await asAgent.UploadAsync(ticket.Id(), ("setup-guide.pdf", "%PDF-1.7\n"u8.ToArray())))[0];
+        var secret = (await asAgent.UploadAsync(ticket.Id(), ("secret-notes.txt", AttachmentTestData.Text())))[0];
+        await asAgent.CommentWithAsync(ticket.Id(), "private", secret.Id());
+        await asAgent.CommentWithAsync(ticket.Id(), "public", guide.Id());
+
+        await using var db = await app.OpenConnectionAsync();
+        var mails = (await db.QueryAsync<(string TemplateKey, string TextBody, string HtmlBody)>(
+            "SELECT template_key, text_body, html_body FROM email_outbox WHERE ticket_id = @id", new { id = ticket.Id() })).AsList();
+        var reply = Assert.Single(mails, m => m.TemplateKey == "comment_added");
+        Assert.Contains("Attached files:", reply.TextBody);
+        Assert.Contains("setup-guide.pdf", reply.TextBody);
+        Assert.Contains("setup-guide.pdf", reply.HtmlBody);
+        Assert.DoesNotContain(mails, m => m.TextBody.Contains("secret-notes") || m.HtmlBody.Contains("secret-notes"));
+    }
 }
