@@ -14,7 +14,7 @@ public static class CommentAttachments
         WITH linked AS (
             UPDATE attachments a SET comment_id = @CommentId
             WHERE a.id = ANY(@Ids) AND a.ticket_id = @TicketId AND a.uploaded_by = @UserId AND a.comment_id IS NULL
-                AND a.created_at > @ExpiredBefore
+                AND NOT a.on_ticket AND a.created_at > @ExpiredBefore
             RETURNING a.*
         )
         SELECT {AttachmentResponse.Columns} FROM linked a ORDER BY a.created_at, a.id

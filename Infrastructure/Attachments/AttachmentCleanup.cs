@@ -5,7 +5,7 @@ using SupportDesk.Infrastructure.Configuration;
 namespace SupportDesk.Infrastructure.Attachments;
 
 /// <summary>
-/// Deletes uploads no comment took within ATTACHMENTS_UNLINKED_HOURS, then the bytes no row points at and staging
+/// Deletes uploads no comment or new ticket took within ATTACHMENTS_UNLINKED_HOURS, then the bytes no row points at and staging
 /// files of uploads that died. Every instance may run it at once, harmlessly.
 /// </summary>
 public sealed class AttachmentCleanup(AppSettings settings, NpgsqlDataSource dataSource, IAttachmentStore store, TimeProvider clock,
@@ -16,7 +16,7 @@ public sealed class AttachmentCleanup(AppSettings settings, NpgsqlDataSource dat
 
     internal const string DeleteExpiredSql = """
         DELETE FROM attachments
-        WHERE id IN (SELECT id FROM attachments WHERE comment_id IS NULL AND created_at < @Cutoff LIMIT 5000)
+        WHERE id IN (SELECT id FROM attachments WHERE comment_id IS NULL AND NOT on_ticket AND created_at < @Cutoff LIMIT 5000)
         """;
 
     internal const string ReferencedSql = "SELECT DISTINCT sha256 FROM attachments WHERE sha256 = ANY(@Hashes)";

@@ -42,6 +42,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["GET /tickets/{id:guid}/history"] = [401, 200, 404, 200, 200],
         // The seeded attachment is on a public comment of the owner's ticket.
         ["POST /tickets/{id:guid}/attachments"] = [401, 201, 404, 201, 201],
+        ["POST /attachments"] = [401, 201, 201, 201, 201],
         ["GET /tickets/{id:guid}/attachments"] = [401, 200, 404, 200, 200],
         ["GET /attachments/{id:guid}"] = [401, 200, 404, 200, 200],
         // Only staff take a file off a comment; its customer may see it, so 403 rather than 404.

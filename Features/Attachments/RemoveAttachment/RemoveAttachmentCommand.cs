@@ -23,8 +23,9 @@ public sealed class RemoveAttachmentHandler(NpgsqlDataSource dataSource, TicketA
     private sealed class Loaded
     {
         public Guid Id { get; init; }
-        public Guid TicketId { get; init; }
+        public Guid? TicketId { get; init; }
         public Guid? CommentId { get; init; }
+        public bool OnTicket { get; init; }
         public string FileName { get; init; } = "";
         public Guid UploadedBy { get; init; }
         public string? CommentType { get; init; }
@@ -38,14 +39,16 @@ public sealed class RemoveAttachmentHandler(NpgsqlDataSource dataSource, TicketA
         var attachment = await connection.QuerySingleOrDefaultAsync<Loaded>(new CommandDefinition(LoadSql,
                              new { command.AttachmentId, UserId = actor.Id, actor.IsStaff }, transaction, cancellationToken: ct))
                          ?? throw new NotFoundException("Attachment not found.");
-        // What a comment carries is part of the conversation: only staff take it out. An upload still waiting is its uploader's.
-        if (!actor.IsStaff && (attachment.CommentId is not null || attachment.UploadedBy != actor.Id))
+        // What a comment or the ticket carries is part of the conversation: only staff take it out. An upload still
+        // waiting is its uploader's.
+        var partOfTicket = attachment.CommentId is not null || attachment.OnTicket;
+        if (!actor.IsStaff && (partOfTicket || attachment.UploadedBy != actor.Id))
             throw new ForbiddenException("Only the support team may remove a file from a comment.");
 
         await connection.ExecuteAsync(new CommandDefinition(DeleteSql, new { command.AttachmentId }, transaction, cancellationToken: ct));
         // A waiting upload was never part of the ticket; a file on a comment leaves a trace, as private as its comment.
-        if (attachment.CommentId is not null)
-            await activity.RecordAsync(connection, transaction, attachment.TicketId, actor,
+        if (partOfTicket)
+            await activity.RecordAsync(connection, transaction, attachment.TicketId!.Value, actor,
                 [new HistoryEntry("attachment_removed", "attachment", $"{attachment.Id} {attachment.FileName}", null,
                     attachment.CommentType == CommentType.Private.ToDb())], ct);
         await transaction.CommitAsync(ct);

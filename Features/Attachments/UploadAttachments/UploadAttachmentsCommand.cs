@@ -11,8 +11,8 @@ using SupportDesk.Infrastructure.Errors;
 
 namespace SupportDesk.Features.Attachments.UploadAttachments;
 
-/// <summary>The files of one multipart body, read part by part as they arrive.</summary>
-public sealed record UploadAttachmentsCommand(CurrentUser Actor, Guid TicketId, MultipartReader Body) : ICommand<IReadOnlyList<AttachmentResponse>>;
+/// <summary>The files of one multipart body, read part by part as they arrive; no ticket: for a ticket about to be opened.</summary>
+public sealed record UploadAttachmentsCommand(CurrentUser Actor, Guid? TicketId, MultipartReader Body) : ICommand<IReadOnlyList<AttachmentResponse>>;
 
 public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttachmentStore store, AppSettings settings, TimeProvider clock)
     : ICommandHandler<UploadAttachmentsCommand, IReadOnlyList<AttachmentResponse>>
@@ -35,8 +35,11 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
     {
         var limits = settings.Attachments;
         // Who may upload is settled before a byte is stored, and without holding a connection while the client sends.
-        await using (var connection = await dataSource.OpenConnectionAsync(ct))
-            await TicketAccess.LoadAsync(connection, null, command.TicketId, command.Actor, ct);
+        if (command.TicketId is { } target)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await TicketAccess.LoadAsync(connection, null, target, command.Actor, ct);
+        }
 
         var uploads = new List<Upload>();
         var committed = false;
@@ -46,11 +49,14 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
 
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            // Locks the ticket, so two uploads at once cannot both squeeze under the per-ticket limit.
-            await TicketAccess.LoadAsync(connection, transaction, command.TicketId, command.Actor, ct);
-            var stored = await connection.ExecuteScalarAsync<long>(new CommandDefinition(TicketBytesSql, new { command.TicketId }, transaction, cancellationToken: ct));
-            if (stored + uploads.Sum(u => u.Staged.Size) > limits.MaxTicketBytes)
-                throw new PayloadTooLargeException("files", $"A ticket holds at most {limits.MaxTicketBytes} bytes of attachments; this ticket has {stored}.");
+            if (command.TicketId is { } ticketId)
+            {
+                // Locks the ticket, so two uploads at once cannot both squeeze under the per-ticket limit.
+                await TicketAccess.LoadAsync(connection, transaction, ticketId, command.Actor, ct);
+                var stored = await connection.ExecuteScalarAsync<long>(new CommandDefinition(TicketBytesSql, new { TicketId = ticketId }, transaction, cancellationToken: ct));
+                if (stored + uploads.Sum(u => u.Staged.Size) > limits.MaxTicketBytes)
+                    throw new PayloadTooLargeException("files", $"A ticket holds at most {limits.MaxTicketBytes} bytes of attachments; this ticket has {stored}.");
+            }
 
             var rows = (await connection.QueryAsync<AttachmentResponse>(new CommandDefinition(InsertSql, new
             {

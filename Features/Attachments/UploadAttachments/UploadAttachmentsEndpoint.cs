@@ -23,17 +23,37 @@ public static class UploadAttachmentsEndpoint
     // Part headers and boundaries on top of the files themselves.
     private const long MultipartOverhead = 64 * 1024;
 
-    public static void MapUploadAttachments(this RouteGroupBuilder group) =>
-        group.MapPost("/tickets/{id:guid}/attachments", HandleAsync)
+    public static void MapUploadAttachments(this RouteGroupBuilder group)
+    {
+        group.MapPost("/tickets/{id:guid}/attachments", ToTicketAsync)
             .WithName("UploadAttachments")
-            .Accepts<AttachmentUploadForm>("multipart/form-data")
-            .ProducesProblems(StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
-            // Streamed: no form binding, so no antiforgery token to check; the bearer token is the credential.
-            .DisableAntiforgery()
+            .AsFileUpload()
             .WithSummary("Upload files to a ticket (multipart/form-data). They wait for a comment to carry them (attachment_ids) and expire otherwise.");
+        group.MapPost("/attachments", BeforeTicketAsync)
+            .WithName("UploadAttachmentsForNewTicket")
+            .AsFileUpload()
+            .WithSummary("Upload files for a ticket you are about to open (attachment_ids in POST /tickets). Only you see them until then; they expire otherwise.");
+    }
 
-    private static async Task<Created<IReadOnlyList<AttachmentResponse>>> HandleAsync(
-        Guid id, HttpContext http, ClaimsPrincipal principal, AppSettings settings, IMediator mediator, CancellationToken ct)
+    private static RouteHandlerBuilder AsFileUpload(this RouteHandlerBuilder route) => route
+        .Accepts<AttachmentUploadForm>("multipart/form-data")
+        .ProducesProblems(StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
+        // Streamed: no form binding, so no antiforgery token to check; the bearer token is the credential.
+        .DisableAntiforgery();
+
+    private static async Task<Created<IReadOnlyList<AttachmentResponse>>> ToTicketAsync(
+        Guid id, HttpContext http, ClaimsPrincipal principal, AppSettings settings, IMediator mediator, CancellationToken ct) =>
+        TypedResults.Created($"/tickets/{id}/attachments", await UploadAsync(id, http, principal, settings, mediator, ct));
+
+    private static async Task<Created<IReadOnlyList<AttachmentResponse>>> BeforeTicketAsync(
+        HttpContext http, ClaimsPrincipal principal, AppSettings settings, IMediator mediator, CancellationToken ct)
+    {
+        var attachments = await UploadAsync(null, http, principal, settings, mediator, ct);
+        return TypedResults.Created($"/attachments/{attachments[0].Id}", attachments);
+    }
+
+    private static async Task<IReadOnlyList<AttachmentResponse>> UploadAsync(
+        Guid? ticketId, HttpContext http, ClaimsPrincipal principal, AppSettings settings, IMediator mediator, CancellationToken ct)
     {
         var limits = settings.Attachments;
         // This route only: the files' own limit instead of the 1 MB that holds for JSON bodies.
@@ -49,7 +69,6 @@ public static class UploadAttachmentsEndpoint
 
         // Part sizes are counted by the store, against the limits that name the file.
         var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = null };
-        var attachments = await mediator.Send(new UploadAttachmentsCommand(principal.ToCurrentUser(), id, reader), ct);
-        return TypedResults.Created($"/tickets/{id}/attachments", attachments);
+        return await mediator.Send(new UploadAttachmentsCommand(principal.ToCurrentUser(), ticketId, reader), ct);
     }
 }

@@ -187,4 +187,44 @@ public sealed class AttachmentVisibilityTests(AppFixture app)
         Assert.Contains("setup-guide.pdf", reply.HtmlBody);
         Assert.DoesNotContain(mails, m => m.TextBody.Contains("secret-notes") || m.HtmlBody.Contains("secret-notes"));
     }
+
+    [Fact]
+    public async Task A_ticket_opened_with_files_shows_them_to_whoever_sees_the_ticket()
+    {
+        var owner = await app.RegisterCustomerAsync();
+        using var asOwner = app.ClientFor(owner);
+        using var asStranger = app.ClientFor(await app.RegisterCustomerAsync());
+        using var asAgent = app.ClientFor(await app.CreateUserAsync("agent"));
+
+        var upload = await asOwner.PostAsync("/attachments", AttachmentTestData.Form(("error.png", AttachmentTestData.Png())));
+        var text = await upload.Content.ReadAsStringAsync();
+        Assert.True(upload.StatusCode == HttpStatusCode.Created, text);
+        var file = System.Text.Json.JsonDocument.Parse(text).RootElement[0].Clone();
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, file.GetProperty("ticket_id").ValueKind);
+        // Before its ticket exists, the upload is its uploader's alone.
+        Assert.Equal(HttpStatusCode.OK, (await asOwner.GetAsync($"/attachments/{file.Id()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await asAgent.GetAsync($"/attachments/{file.Id()}")).StatusCode);
+
+        // Someone else's upload cannot be taken into a ticket; the refusal opens no ticket.
+        var theirs = await asStranger.PostAsync("/attachments", AttachmentTestData.Form(("theirs.txt", AttachmentTestData.Text())));
+        var theirId = System.Text.Json.JsonDocument.Parse(await theirs.Content.ReadAsStringAsync()).RootElement[0].Id();
+        var refused = await asOwner.PostAsJsonAsync("/tickets", new { title = "With someone else's file", description = "x", attachment_ids = new[] { theirId } });
+        await refused.AssertProblemAsync(HttpStatusCode.BadRequest, "attachment_ids[0]");
+
+        var ticket = await asOwner.CreateTicketAsync(new { title = "Error on checkout", description = "See the screenshot", attachment_ids = new[] { file.Id() } });
+        var listed = await asAgent.GetOkAsync($"/tickets/{ticket.Id()}/attachments");
+        var onTicket = Assert.Single(listed.EnumerateArray());
+        Assert.True(onTicket.GetProperty("on_ticket").GetBoolean());
+        Assert.Equal(ticket.Id(), onTicket.GetProperty("ticket_id").GetGuid());
+        Assert.Equal(HttpStatusCode.OK, (await asAgent.GetAsync($"/attachments/{file.Id()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await asOwner.GetAsync($"/attachments/{file.Id()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await asStranger.GetAsync($"/attachments/{file.Id()}")).StatusCode);
+        var history = await asOwner.GetOkAsync($"/tickets/{ticket.Id()}/history");
+        Assert.Contains(history.Items(), h => h.Str("action") == "attachment_added" && h.Str("new_value") == $"{file.Id()} error.png");
+
+        // A ticket's own file is part of it: not movable onto a comment, not removable by the customer, and kept by the cleanup.
+        var move = await asOwner.PostAsJsonAsync($"/tickets/{ticket.Id()}/comments", new { content = "again", attachment_ids = new[] { file.Id() } });
+        await move.AssertProblemAsync(HttpStatusCode.BadRequest, "attachment_ids[0]");
+        await (await asOwner.DeleteAsync($"/attachments/{file.Id()}")).AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
 }
