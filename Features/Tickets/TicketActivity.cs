@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using SupportDesk.Features.Attachments;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Email;
@@ -80,6 +81,9 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         await RecordAsync(connection, transaction, before.Id, actor, history, ct);
         var isPrivate = comment.CommentType == CommentType.Private.ToDb();
         await PublishAsync(connection, transaction, RealtimeEventTypes.CommentCreated, before, staffOnly: isPrivate, comment, ct);
+        if (comment.Attachments.Count > 0)
+            await PublishAsync(connection, transaction, RealtimeEventTypes.AttachmentAdded, before, staffOnly: isPrivate,
+                new { comment_id = comment.Id, attachments = comment.Attachments }, ct);
         if (statusAfter.ToDb() != before.Status)
             await PublishAsync(connection, transaction, RealtimeEventTypes.TicketStatusChanged, before, false,
                 new { from = before.Status, to = statusAfter.ToDb(), ticket_id = before.Id }, ct);
@@ -93,6 +97,18 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
             RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
             Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct);
+    }
+
+    /// <summary>Files of the ticket itself (it was opened with them): audit rows and one event, seen by whoever sees the ticket.</summary>
+    public async Task FilesAddedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket,
+        IReadOnlyList<AttachmentResponse> files, CurrentUser actor, CancellationToken ct)
+    {
+        if (files.Count == 0)
+            return;
+        await RecordAsync(connection, transaction, ticket.Id, actor,
+            files.Select(f => new HistoryEntry("attachment_added", "attachment", null, $"{f.Id} {f.FileName}")).ToList(), ct);
+        await PublishAsync(connection, transaction, RealtimeEventTypes.AttachmentAdded, ticket, staffOnly: false,
+            new { comment_id = (Guid?)null, attachments = files }, ct);
     }
 
     public async Task DeletedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct)

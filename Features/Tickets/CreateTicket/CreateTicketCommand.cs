@@ -59,9 +59,7 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
         var limits = settings.Attachments;
         var files = await TicketAttachments.LinkAsync(connection, transaction, ticket.Id, actor, command.AttachmentIds,
             clock.GetUtcNow().UtcDateTime - limits.UnlinkedLifetime, limits.MaxTicketBytes, ct);
-        if (files.Count > 0)
-            await activity.RecordAsync(connection, transaction, ticket.Id, actor,
-                files.Select(f => new HistoryEntry("attachment_added", "attachment", null, $"{f.Id} {f.FileName}")).ToList(), ct);
+        await activity.FilesAddedAsync(connection, transaction, ticket, files, actor, ct);
         await transaction.CommitAsync(ct);
         return ticket;
     }
