@@ -9,8 +9,12 @@ RUN dotnet publish SupportDesk.csproj -c Release -o /app --no-restore /p:UseAppH
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
+# Attachment bytes live outside the (read-only, root-owned) application directory; mount a volume there.
+RUN mkdir -p /data/attachments && chown app /data/attachments
+VOLUME /data/attachments
 ENV PORT=3000 \
-    ASPNETCORE_ENVIRONMENT=Production
+    ASPNETCORE_ENVIRONMENT=Production \
+    ATTACHMENTS_PATH=/data/attachments
 EXPOSE 3000
 # The aspnet image ships a non-root 'app' user (uid 1654).
 USER app

@@ -1,4 +1,5 @@
 using Serilog;
+using SupportDesk.Features.Attachments;
 using SupportDesk.Features.Auth;
 using SupportDesk.Features.Email;
 using SupportDesk.Features.Health;
@@ -65,6 +66,7 @@ api.MapHealth();
 api.MapAuth();
 api.MapUsers();
 api.MapTickets();
+api.MapAttachments();
 api.MapEmailAdmin();
 api.MapKnowledgeBase();
 api.MapSearch();

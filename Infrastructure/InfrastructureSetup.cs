@@ -1,4 +1,5 @@
 using FluentValidation;
+using SupportDesk.Infrastructure.Attachments;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Database;
@@ -59,6 +60,7 @@ public static class InfrastructureSetup
         services.AddRealtime(settings);
         services.AddAppGauges();
         services.AddSingleton<NotificationWriter>();
+        services.AddAttachmentStorage(settings);
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>
         {

@@ -1,3 +1,4 @@
+using SupportDesk.Features.Attachments;
 using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Tickets;
@@ -18,4 +19,6 @@ public sealed class CommentResponse
     [OpenApiEnum(typeof(CommentType))] public string CommentType { get; init; } = "";
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+    /// <summary>Files on this comment (it is only ever shown to those who may see the comment).</summary>
+    public IReadOnlyList<AttachmentResponse> Attachments { get; set; } = [];
 }

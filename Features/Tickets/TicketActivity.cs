@@ -1,6 +1,8 @@
 using Dapper;
 using Npgsql;
+using SupportDesk.Features.Attachments;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
@@ -17,7 +19,7 @@ public sealed record HistoryEntry(string Action, string? Field, string? OldValue
 /// is told live here and nowhere else: never the person who made the change, never a customer about a private
 /// comment (not even an event), never an inactive user.
 /// </summary>
-public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, RealtimeEvents events, NotificationWriter notifications)
+public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, RealtimeEvents events, NotificationWriter notifications, AppSettings settings)
 {
     internal const string InsertHistorySql = """
         INSERT INTO ticket_history (id, ticket_id, actor_id, action, field, old_value, new_value, is_private, created_at)
@@ -79,6 +81,9 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         await RecordAsync(connection, transaction, before.Id, actor, history, ct);
         var isPrivate = comment.CommentType == CommentType.Private.ToDb();
         await PublishAsync(connection, transaction, RealtimeEventTypes.CommentCreated, before, staffOnly: isPrivate, comment, ct);
+        if (comment.Attachments.Count > 0)
+            await PublishAsync(connection, transaction, RealtimeEventTypes.AttachmentAdded, before, staffOnly: isPrivate,
+                new { comment_id = comment.Id, attachments = comment.Attachments }, ct);
         if (statusAfter.ToDb() != before.Status)
             await PublishAsync(connection, transaction, RealtimeEventTypes.TicketStatusChanged, before, false,
                 new { from = before.Status, to = statusAfter.ToDb(), ticket_id = before.Id }, ct);
@@ -91,7 +96,19 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], ct);
         await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
             RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
-            Model(before, names, actor.Id) with { CommentText = comment.Content }, ct);
+            Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct);
+    }
+
+    /// <summary>Files of the ticket itself (it was opened with them): audit rows and one event, seen by whoever sees the ticket.</summary>
+    public async Task FilesAddedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket,
+        IReadOnlyList<AttachmentResponse> files, CurrentUser actor, CancellationToken ct)
+    {
+        if (files.Count == 0)
+            return;
+        await RecordAsync(connection, transaction, ticket.Id, actor,
+            files.Select(f => new HistoryEntry("attachment_added", "attachment", null, $"{f.Id} {f.FileName}")).ToList(), ct);
+        await PublishAsync(connection, transaction, RealtimeEventTypes.AttachmentAdded, ticket, staffOnly: false,
+            new { comment_id = (Guid?)null, attachments = files }, ct);
     }
 
     public async Task DeletedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct)
@@ -117,7 +134,8 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         events.PublishAsync(connection, transaction,
             new RealtimeEvent(type, ticket.Id, new EventAudience(ticket.RequesterId, staffOnly), data), ct);
 
-    private async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    /// <summary>Audit rows only, for a change with nobody to tell (a file taken off a comment).</summary>
+    public async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         Guid ticketId, CurrentUser actor, IReadOnlyList<HistoryEntry> entries, CancellationToken ct)
     {
         if (entries.Count == 0)
@@ -135,6 +153,12 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
             Private = entries.Select(e => e.IsPrivate).ToArray(),
         }, transaction, cancellationToken: ct));
     }
+
+    // Links, not the files: the email goes through other systems, the link asks whoever follows it to sign in.
+    private string? AttachmentList(CommentResponse comment) => comment.Attachments.Count == 0
+        ? null
+        : string.Join("\n", comment.Attachments.Select(a =>
+            settings.Email.PublicUrl is { } url ? $"{a.FileName}: {url}/attachments/{a.Id}" : a.FileName));
 
     private static string Words(string value) => value.Replace('_', ' ');
 

@@ -31,6 +31,13 @@ public static class TicketFieldRules
             .EachSingleLine();
 
     /// <summary>Tags are compared case-insensitively, so they are stored trimmed, lower-case and once each.</summary>
+    /// <summary>attachment_ids of a new comment or ticket: a bounded list, each id once.</summary>
+    public static IRuleBuilderOptions<T, Guid[]?> ValidAttachmentIds<T>(this IRuleBuilder<T, Guid[]?> rule) =>
+        rule.Must(ids => ids is null || ids.Length <= MaxAttachmentIds).WithMessage($"At most {MaxAttachmentIds} attachments at once.")
+            .Must(ids => ids is null || ids.Distinct().Count() == ids.Length).WithMessage("Each attachment id may appear once.");
+
+    private const int MaxAttachmentIds = 50;
+
     public static string[] NormalizeTags(IEnumerable<string>? tags) =>
         tags is null ? [] : tags.Select(t => t.Trim().ToLowerInvariant()).Distinct().ToArray();
 

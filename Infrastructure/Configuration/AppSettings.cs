@@ -1,3 +1,4 @@
+using SupportDesk.Infrastructure.Attachments;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Metrics;
@@ -43,6 +44,7 @@ public sealed class AppSettings
     public RealtimeSettings Realtime { get; init; } = new();
     public SearchSettings Search { get; init; } = new();
     public MetricsSettings Metrics { get; init; } = new();
+    public AttachmentSettings Attachments { get; init; } = new();
 
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment, bool forCommandLine = false)
     {
@@ -66,6 +68,7 @@ public sealed class AppSettings
             Realtime = RealtimeSettings.Read(config),
             Search = SearchSettings.Read(config),
             Metrics = MetricsSettings.Read(config),
+            Attachments = AttachmentSettings.Read(config, environment.ContentRootPath),
         };
     }
 

@@ -20,6 +20,8 @@ public sealed record EmailModel
     public string? RecipientName { get; init; }
     public string? ActorName { get; init; }
     public string? CommentText { get; init; }
+    /// <summary>The comment's files, one per line: the name, and its link when PUBLIC_URL is set.</summary>
+    public string? AttachmentList { get; init; }
     public string? AssigneeName { get; init; }
     public string? ResetLink { get; init; }
 
@@ -35,6 +37,7 @@ public sealed record EmailModel
         RecipientName = "Cara",
         ActorName = "Alex Agent",
         CommentText = "Could you try again with the new version and tell us what you see?\nThanks!",
+        AttachmentList = "screenshot.png: https://support.example.com/attachments/3f2b8c1e-9d4a-4e6b-8a7c-5d1e2f3a4b6c",
         AssigneeName = "Alex Agent",
         ResetLink = "https://support.example.com/reset-password?token=sample-token",
     };

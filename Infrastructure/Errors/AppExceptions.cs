@@ -76,3 +76,19 @@ public sealed class MessageValidationException(IReadOnlyDictionary<string, strin
     public override int StatusCode => StatusCodes.Status400BadRequest;
     public override string Title => "One or more validation errors occurred.";
 }
+
+/// <summary>A part of the request is over a size limit (a file, the request's files, a ticket's total); names the part.</summary>
+public sealed class PayloadTooLargeException(string field, string message) : AppException(message)
+{
+    public string Field { get; } = field;
+    public override int StatusCode => StatusCodes.Status413PayloadTooLarge;
+    public override string Title => "Payload too large";
+}
+
+/// <summary>Content of a type the service refuses (decided from the bytes, not from what the client says); names the part.</summary>
+public sealed class UnsupportedMediaTypeException(string field, string message) : AppException(message)
+{
+    public string Field { get; } = field;
+    public override int StatusCode => StatusCodes.Status415UnsupportedMediaType;
+    public override string Title => "Unsupported media type";
+}

@@ -30,10 +30,12 @@ public static class HttpSetup
             var http = (HttpContext)state;
             var headers = http.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
-            // The API answers JSON only; the /docs page needs its own bundled script and styles.
-            headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/docs")
+            // The API answers JSON only; the /docs page needs its own bundled script and styles. A route that serves
+            // user content (attachment downloads) sets a stricter policy of its own, which stays.
+            if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+                headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/docs")
                 ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
-                : "default-src 'none'; frame-ancestors 'none'";
+                    : "default-src 'none'; frame-ancestors 'none'";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers["X-Trace-Id"] = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;

@@ -40,7 +40,7 @@ public static partial class OpenApiSetup
                 foreach (var server in document.Servers ?? [])
                     server.Url = server.Url?.TrimEnd('/');
                 // Tags in the order a reader meets the product, not in mapping order.
-                string[] order = ["Health", "Auth", "Users", "Tickets", "Knowledge base", "Search", "Notifications", "Realtime", "Email"];
+                string[] order = ["Health", "Auth", "Users", "Tickets", "Attachments", "Knowledge base", "Search", "Notifications", "Realtime", "Email"];
                 if (document.Tags is { Count: > 0 } tags)
                 {
                     foreach (var tag in tags)
@@ -105,6 +105,7 @@ public static partial class OpenApiSetup
         ["Auth"] = "Sign-up, sign-in, token refresh and password changes.",
         ["Users"] = "Accounts and roles (admin only).",
         ["Tickets"] = "Tickets, their comments and their audit trail.",
+        ["Attachments"] = "Files on tickets and comments: streamed uploads, downloads with the visibility of their comment.",
         ["Knowledge base"] = "Markdown articles, drafts and published.",
         ["Search"] = "Ranked full-text search over tickets and articles.",
         ["Notifications"] = "The signed-in user's stored notifications.",

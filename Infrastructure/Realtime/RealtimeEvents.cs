@@ -23,6 +23,7 @@ public static class RealtimeEventTypes
     public const string TicketStatusChanged = "ticket.status_changed";
     public const string TicketAssigned = "ticket.assigned";
     public const string CommentCreated = "comment.created";
+    public const string AttachmentAdded = "attachment.added";
     public const string NotificationCreated = "notification.created";
 }
 

@@ -40,6 +40,13 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["POST /tickets/{id:guid}/comments"] = [401, 201, 404, 201, 201],
         ["GET /tickets/{id:guid}/comments"] = [401, 200, 404, 200, 200],
         ["GET /tickets/{id:guid}/history"] = [401, 200, 404, 200, 200],
+        // The seeded attachment is on a public comment of the owner's ticket.
+        ["POST /tickets/{id:guid}/attachments"] = [401, 201, 404, 201, 201],
+        ["POST /attachments"] = [401, 201, 201, 201, 201],
+        ["GET /tickets/{id:guid}/attachments"] = [401, 200, 404, 200, 200],
+        ["GET /attachments/{id:guid}"] = [401, 200, 404, 200, 200],
+        // Only staff take a file off a comment; its customer may see it, so 403 rather than 404.
+        ["DELETE /attachments/{id:guid}"] = [401, 403, 404, 204, 204],
         ["GET /email-templates"] = [401, 403, 403, 403, 200],
         ["GET /email-templates/{key}"] = [401, 403, 403, 403, 200],
         ["PUT /email-templates/{key}"] = [401, 403, 403, 403, 200],
@@ -88,7 +95,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
                 var url = route.Url(p => app.ValueFor(route, p)) + SampleBodies.QueryFor(route);
                 using var request = new HttpRequestMessage(new HttpMethod(route.Method), url);
                 if (route.BodyType is not null)
-                    request.Content = new StringContent(SampleBodies.For(route, app).ToJsonString(), Encoding.UTF8, "application/json");
+                    request.Content = SampleBodies.ContentFor(route, app);
                 using var response = await client.SendAsync(request);
                 sent++;
                 var expected = Expected[route.Key][i];

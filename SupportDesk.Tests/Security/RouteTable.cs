@@ -10,8 +10,11 @@ using SupportDesk.Infrastructure.Json;
 namespace SupportDesk.Tests.Security;
 
 /// <summary>One mapped API route, read from the running app's endpoint table (not a hand-written list).</summary>
-public sealed record ApiRoute(string Method, string Pattern, RoutePattern Parsed, Type? BodyType, bool BodyOptional)
+public sealed record ApiRoute(string Method, string Pattern, RoutePattern Parsed, Type? BodyType, bool BodyOptional, IReadOnlyList<string> BodyContentTypes)
 {
+    /// <summary>A route that takes files (multipart/form-data) instead of JSON.</summary>
+    public bool IsMultipart => BodyContentTypes.Contains("multipart/form-data");
+
     public string Key => $"{Method} {Pattern}";
     public IEnumerable<string> ParameterNames => Parsed.Parameters.Select(p => p.Name);
 
@@ -55,7 +58,8 @@ public sealed record ApiRoute(string Method, string Pattern, RoutePattern Parsed
                 "/" + e.RoutePattern.RawText!.Trim('/'),
                 e.RoutePattern,
                 e.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType,
-                e.Metadata.GetMetadata<IAcceptsMetadata>()?.IsOptional == true)
+                e.Metadata.GetMetadata<IAcceptsMetadata>()?.IsOptional == true,
+                e.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes ?? [])
             { QueryNames = QueryParameters(e) }))
             .OrderBy(r => r.Pattern).ThenBy(r => r.Method)
             .ToList();

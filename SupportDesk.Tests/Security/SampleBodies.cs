@@ -25,6 +25,31 @@ public static class SampleBodies
         _ => [],
     };
 
+    /// <summary>The request body for a route: a small text file for a multipart route, else the JSON sample.</summary>
+    public static HttpContent ContentFor(ApiRoute route, SecuritySuiteApp app) => route.IsMultipart
+        ? AttachmentTestData.Form(("sample.txt", AttachmentTestData.Text()))
+        : new StringContent(For(route, app).ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+
+    /// <summary>Multipart bodies that are not acceptable uploads, each with its content type.</summary>
+    public static IEnumerable<(string Name, HttpContent Body)> HostileMultipart()
+    {
+        static HttpContent Raw(string body, string contentType)
+        {
+            var content = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes(body));
+            content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+            return content;
+        }
+        const string part = "--bb\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\n";
+        yield return ("truncated multipart", Raw(part + "half a fi", "multipart/form-data; boundary=bb"));
+        yield return ("missing boundary", Raw(part + "x\r\n--bb--\r\n", "multipart/form-data"));
+        yield return ("no closing boundary", Raw(part + "x\r\n", "multipart/form-data; boundary=bb"));
+        yield return ("boundary only", Raw("--bb--\r\n", "multipart/form-data; boundary=bb"));
+        yield return ("empty file", Raw(part + "\r\n--bb--\r\n", "multipart/form-data; boundary=bb"));
+        yield return ("not a file part", Raw("--bb\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n--bb--\r\n", "multipart/form-data; boundary=bb"));
+        yield return ("html with a png name", AttachmentTestData.Form(("x.png", "<html><script>alert(1)</script></html>"u8.ToArray())));
+        yield return ("executable", AttachmentTestData.Form(("x.txt", [(byte)'M', (byte)'Z', 0x90, 0, 3, 0])));
+    }
+
     /// <summary>A query string a route needs to be a valid request at all (search routes need a query).</summary>
     public static string QueryFor(ApiRoute route) => route.Key switch
     {

@@ -78,6 +78,9 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
             Objects["article"] = article.GetProperty("id").GetGuid().ToString();
             Objects["article_slug"] = article.GetProperty("slug").GetString()!;
         }
+        var file = (await owner.UploadAsync(Guid.Parse(Objects["ticket"]), ("seeded.txt", AttachmentTestData.Text())))[0];
+        await owner.CommentWithAsync(Guid.Parse(Objects["ticket"]), "public", file.Id());
+        Objects["attachment"] = file.Id().ToString();
         var notification = Guid.CreateVersion7();
         await db.ExecuteAsync("INSERT INTO notifications (id, user_id, type, title, body, ticket_id) VALUES (@notification, @owner, 'comment.created', 'New reply', 'Body', @ticket)",
             new { notification, owner = Users["owner"].Id, ticket = Guid.Parse(Objects["ticket"]) });
@@ -93,6 +96,7 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var (p, _) when p.StartsWith("/tickets") => Objects["ticket"],
         var (p, _) when p.StartsWith("/users") => Objects["target_user"],
         var (p, _) when p.StartsWith("/knowledge-base") => Objects.GetValueOrDefault("article", Guid.NewGuid().ToString()),
+        var (p, _) when p.StartsWith("/attachments") => Objects["attachment"],
         var (p, _) when p.StartsWith("/notifications") => Objects.GetValueOrDefault("notification", Guid.NewGuid().ToString()),
         var (p, _) when p.StartsWith("/email-outbox") => Objects["email_outbox"],
         _ => Guid.NewGuid().ToString(),

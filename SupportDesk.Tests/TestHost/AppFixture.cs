@@ -33,6 +33,9 @@ public sealed class AppFixture : IAsyncLifetime
     {
         await Factory.DisposeAsync();
         await Database.DisposeAsync();
+        // Every app of this run kept its attachment files under one folder of this process.
+        if (Directory.Exists(SupportDeskFactory.TestAttachmentsRoot))
+            Directory.Delete(SupportDeskFactory.TestAttachmentsRoot, recursive: true);
     }
 
     public HttpClient Anonymous() => Factory.CreateClient();

@@ -21,7 +21,11 @@ public sealed class SupportDeskFactory(IReadOnlyDictionary<string, string?> sett
         ["RATE_LIMIT_AUTH_PER_MINUTE"] = "10000000",
         ["RATE_LIMIT_SIGN_IN_FAILURES_PER_HOUR"] = "10000000",
         ["RATE_LIMIT_RESET_EMAILS_PER_HOUR"] = "10000000",
+        // Out of the repository, one directory per database (each app's cleanup sweeps only its own files).
+        ["ATTACHMENTS_PATH"] = Path.Combine(TestAttachmentsRoot, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(databaseUrl)))[..16]),
     };
+
+    public static readonly string TestAttachmentsRoot = Path.Combine(Path.GetTempPath(), "supportdesk-tests", $"attachments-{Environment.ProcessId}");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,14 +1,16 @@
 using Dapper;
 using Mediator;
 using Npgsql;
+using SupportDesk.Features.Attachments;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Errors;
 
 namespace SupportDesk.Features.Tickets.AddComment;
 
-public sealed record AddCommentCommand(CurrentUser Actor, Guid TicketId, string Content, CommentType Type) : ICommand<CommentResponse>;
+public sealed record AddCommentCommand(CurrentUser Actor, Guid TicketId, string Content, CommentType Type, IReadOnlyList<Guid> AttachmentIds) : ICommand<CommentResponse>;
 
-public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivity activity, TimeProvider clock)
+public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivity activity, TimeProvider clock, AppSettings settings)
     : ICommandHandler<AddCommentCommand, CommentResponse>
 {
     internal const string InsertSql = $"""
@@ -54,6 +56,10 @@ public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivit
 
         var isPrivate = command.Type == CommentType.Private;
         var history = new List<HistoryEntry> { new("commented", "comment", null, comment.Id.ToString(), isPrivate) };
+        // In this transaction: the comment and its files appear together or not at all. They share its privacy.
+        comment.Attachments = await CommentAttachments.LinkAsync(connection, transaction, command.TicketId, comment.Id, actor, command.AttachmentIds,
+            now - settings.Attachments.UnlinkedLifetime, ct);
+        history.AddRange(comment.Attachments.Select(a => new HistoryEntry("attachment_added", "attachment", null, $"{a.Id} {a.FileName}", isPrivate)));
 
         var status = TicketValues.ParseStatus(ticket.Status);
         var (resolvedAt, closedAt) = (ticket.ResolvedAt, ticket.ClosedAt);

@@ -1,16 +1,20 @@
 using Dapper;
 using Mediator;
 using Npgsql;
+using SupportDesk.Features.Attachments;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Errors;
 
 namespace SupportDesk.Features.Tickets.CreateTicket;
 
 public sealed record CreateTicketCommand(
-    CurrentUser Actor, string Title, string Description, TicketPriority Priority, string? Category, string[]? Tags, Guid? RequesterId)
+    CurrentUser Actor, string Title, string Description, TicketPriority Priority, string? Category, string[]? Tags, Guid? RequesterId,
+    IReadOnlyList<Guid> AttachmentIds)
     : ICommand<TicketResponse>;
 
-public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActivity activity) : ICommandHandler<CreateTicketCommand, TicketResponse>
+public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActivity activity, AppSettings settings, TimeProvider clock)
+    : ICommandHandler<CreateTicketCommand, TicketResponse>
 {
     private const string RequesterSql = "SELECT role FROM users WHERE id = @RequesterId AND is_active";
 
@@ -51,6 +55,11 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
         }, transaction, cancellationToken: ct));
 
         await activity.CreatedAsync(connection, transaction, ticket, actor, ct);
+        // The ticket opens with its files or not at all.
+        var limits = settings.Attachments;
+        var files = await TicketAttachments.LinkAsync(connection, transaction, ticket.Id, actor, command.AttachmentIds,
+            clock.GetUtcNow().UtcDateTime - limits.UnlinkedLifetime, limits.MaxTicketBytes, ct);
+        await activity.FilesAddedAsync(connection, transaction, ticket, files, actor, ct);
         await transaction.CommitAsync(ct);
         return ticket;
     }

@@ -8,7 +8,8 @@ public sealed record CreateTicketRequest(
     TicketPriority? Priority = null,
     string? Category = null,
     string[]? Tags = null,
-    Guid? RequesterId = null);
+    Guid? RequesterId = null,
+    Guid[]? AttachmentIds = null);
 
 public sealed class CreateTicketValidator : AbstractValidator<CreateTicketRequest>
 {
@@ -19,5 +20,6 @@ public sealed class CreateTicketValidator : AbstractValidator<CreateTicketReques
         RuleFor(r => r.Category).ValidCategory();
         RuleFor(r => r.Tags).ValidTags();
         RuleFor(r => r.RequesterId).NotEqual(Guid.Empty);
+        RuleFor(r => r.AttachmentIds).ValidAttachmentIds();
     }
 }

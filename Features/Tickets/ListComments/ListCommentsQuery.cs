@@ -1,6 +1,7 @@
 using Dapper;
 using Mediator;
 using Npgsql;
+using SupportDesk.Features.Attachments;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Http;
 
@@ -28,6 +29,10 @@ public sealed class ListCommentsHandler(NpgsqlDataSource dataSource) : IQueryHan
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql,
             new { query.TicketId, query.User.IsStaff, query.Limit, query.Offset }, cancellationToken: ct));
         var items = (await results.ReadAsync<CommentResponse>()).AsList();
-        return new PagedResponse<CommentResponse>(items, await results.ReadSingleAsync<long>(), query.Limit, query.Offset);
+        var total = await results.ReadSingleAsync<long>();
+        var files = await CommentAttachments.ForCommentsAsync(connection, items.Select(c => c.Id).ToArray(), query.User, ct);
+        foreach (var comment in items)
+            comment.Attachments = files[comment.Id].ToList();
+        return new PagedResponse<CommentResponse>(items, total, query.Limit, query.Offset);
     }
 }
