@@ -131,11 +131,12 @@ public sealed class BadInputSuiteTests(ITestOutputHelper output)
                 await SendAsync($"{route.Key} {field} twice", method, url, new StringContent(duplicate, Encoding.UTF8, "application/json"), mustRefuse: true);
             }
 
-            // 10 MB of text in the first field (the body limit is 1 MB): 413, nothing written.
+            // 10 MB of text in the first field (the body limit is 1 MB): 413, nothing written. A file route refuses any JSON
+            // body by its type first (415); its own size limits have tests of their own (AttachmentStreamingTests).
             if (route.BodyFields().FirstOrDefault() is { Name: { } first })
             {
                 await SendAsync($"{route.Key} {first}=10 MB", method, url, new HugeFieldContent(SampleBodies.For(route, app), first),
-                    mustRefuse: true, via: overKestrel, expected: 413);
+                    mustRefuse: true, via: overKestrel, expected: route.IsMultipart ? 415 : 413);
             }
 
             var unknownField = SampleBodies.For(route, app);
