@@ -96,7 +96,8 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], ct);
         await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
             RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
-            Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct);
+            Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct,
+            comment.Attachments.Select(a => a.Id).ToList());
     }
 
     /// <summary>Files of the ticket itself (it was opened with them): audit rows and one event, seen by whoever sees the ticket.</summary>
@@ -120,13 +121,14 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
 
     /// <summary>A stored notification and an email for one person, unless they made the change themselves.</summary>
     private async Task TellAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid recipient, CurrentUser actor,
-        TicketResponse ticket, string emailTemplate, string notificationType, string title, string body, EmailModel model, CancellationToken ct)
+        TicketResponse ticket, string emailTemplate, string notificationType, string title, string body, EmailModel model, CancellationToken ct,
+        IReadOnlyList<Guid>? attachmentIds = null)
     {
         if (recipient == actor.Id)
             return;
         await notifications.CreateAsync(connection, transaction, new NewNotification(recipient, notificationType, title, body, ticket.Id,
             new { ticket_id = ticket.Id, number = ticket.Number }), ct);
-        await emails.EnqueueAsync(connection, transaction, new OutgoingEmail(emailTemplate, recipient, ticket.Id, model), ct);
+        await emails.EnqueueAsync(connection, transaction, new OutgoingEmail(emailTemplate, recipient, ticket.Id, model, AttachmentIds: attachmentIds), ct);
     }
 
     private Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string type, TicketResponse ticket,

@@ -59,7 +59,9 @@ public sealed record EmailModel
 /// Secret: a value the mail carries where the model has <see cref="OutboxSecrets.Placeholder"/>; it is stored only
 /// sealed and put in at send time.
 /// </summary>
-public sealed record OutgoingEmail(string TemplateKey, Guid RecipientUserId, Guid? TicketId, EmailModel Model, string? Secret = null);
+/// <summary>An email to queue. AttachmentIds: the files it is about (attached at send time with EMAIL_ATTACH_FILES).</summary>
+public sealed record OutgoingEmail(string TemplateKey, Guid RecipientUserId, Guid? TicketId, EmailModel Model, string? Secret = null,
+    IReadOnlyList<Guid>? AttachmentIds = null);
 
 /// <summary>The template keys the service ships (inserted by migration M20261125150000).</summary>
 public static class EmailTemplateKeys

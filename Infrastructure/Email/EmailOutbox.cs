@@ -34,9 +34,9 @@ public sealed class EmailOutbox
     // see it as of this statement gets mail (a demotion or deactivation that just committed is seen here).
     internal const string InsertSql = $"""
         INSERT INTO email_outbox (id, template_key, recipient_id, to_address, to_name, ticket_id,
-                                  subject, html_body, text_body, message_id, in_reply_to, references_header, sealed_secret)
+                                  subject, html_body, text_body, message_id, in_reply_to, references_header, sealed_secret, attachment_ids)
         SELECT @Id, @TemplateKey, @RecipientId, @ToAddress, @ToName, @TicketId,
-               @Subject, @HtmlBody, @TextBody, @MessageId, @InReplyTo, @ReferencesHeader, @SealedSecret
+               @Subject, @HtmlBody, @TextBody, @MessageId, @InReplyTo, @ReferencesHeader, @SealedSecret, @AttachmentIds
         FROM users u
         WHERE u.id = @RecipientId AND u.is_active
           AND (@TicketId::uuid IS NULL OR EXISTS (
@@ -141,6 +141,7 @@ public sealed class EmailOutbox
             InReplyTo = inReplyTo,
             ReferencesHeader = references,
             SealedSecret = email.Secret is { } secret ? _secrets.Seal(secret, id, recipient.Email) : null,
+            AttachmentIds = email.AttachmentIds is { Count: > 0 } files ? files.ToArray() : null,
         }, transaction, cancellationToken: ct));
         return inserted;
     }

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Net.Security;
 using Dapper;
-using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using MailKit;
 using MimeKit;
 using Npgsql;
+using SupportDesk.Infrastructure.Attachments;
 using SupportDesk.Infrastructure.Configuration;
 
 namespace SupportDesk.Infrastructure.Email;
@@ -16,7 +17,7 @@ namespace SupportDesk.Infrastructure.Email;
 /// claimed again once the lease ends. Does nothing while EMAIL_SMTP_HOST is unset (rows stay pending).
 /// </summary>
 public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSettings, TimeProvider clock, ILogger<EmailSender> logger,
-    SmtpCertificateValidation? certificateValidation = null)
+    IAttachmentStore attachmentStore, SmtpCertificateValidation? certificateValidation = null)
     : BackgroundService
 {
     private const int MaxErrorLength = 2000;
@@ -34,7 +35,17 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
             LIMIT @BatchSize
             FOR UPDATE SKIP LOCKED)
         RETURNING o.id, o.to_address, o.to_name, o.subject, o.html_body, o.text_body,
-                  o.message_id, o.in_reply_to, o.references_header, o.attempts, o.sealed_secret
+                  o.message_id, o.in_reply_to, o.references_header, o.attempts, o.sealed_secret, o.attachment_ids
+        """;
+
+    // Checked again when the mail goes out: a file taken off its comment since, or a ticket deleted since, is not sent.
+    private const string AttachmentFilesSql = """
+        SELECT a.file_name, a.content_type, a.size, a.sha256
+        FROM attachments a
+        JOIN comments c ON c.id = a.comment_id AND c.comment_type = 'public'
+        JOIN tickets t ON t.id = a.ticket_id AND t.deleted_at IS NULL
+        WHERE a.id = ANY(@Ids)
+        ORDER BY a.created_at, a.id
         """;
 
     // Once the mail is out, the sealed secret (see OutboxSecrets) has done its job: not even a sealed copy stays.
@@ -76,7 +87,10 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
         public string? ReferencesHeader { get; init; }
         public int Attempts { get; init; }
         public byte[]? SealedSecret { get; init; }
+        public Guid[]? AttachmentIds { get; init; }
     }
+
+    private sealed record AttachmentFile(string FileName, string ContentType, long Size, string Sha256);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -147,7 +161,10 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
                 {
                     if (!smtp.IsConnected)
                         await ConnectAsync(smtp, ct);
-                    await smtp.SendAsync(ToMimeMessage(email), ct);
+                    var message = ToMimeMessage(email);
+                    if (_settings.AttachFiles && email.AttachmentIds is { Length: > 0 } ids)
+                        await AttachFilesAsync(message, ids, ct);
+                    await smtp.SendAsync(message, ct);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -204,6 +221,43 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
         _plaintextRefusalLogged = false;
         if (_settings.Username is not null)
             await smtp.AuthenticateAsync(_settings.Username, _settings.Password ?? "", ct);
+    }
+
+    /// <summary>
+    /// The reply's files as MIME parts, in order, while they fit EMAIL_ATTACH_MAX_MB together; the rest stay links (the
+    /// body always lists them). Bytes missing from the store are skipped the same way, never a failed delivery.
+    /// </summary>
+    private async Task AttachFilesAsync(MimeMessage message, Guid[] ids, CancellationToken ct)
+    {
+        List<AttachmentFile> files;
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+            files = (await connection.QueryAsync<AttachmentFile>(new CommandDefinition(AttachmentFilesSql, new { Ids = ids }, cancellationToken: ct))).AsList();
+        if (files.Count == 0 || message.Body is not { } text)
+            return;
+
+        var body = new Multipart("mixed") { text };
+        long total = 0;
+        foreach (var file in files)
+        {
+            if (total + file.Size > _settings.AttachMaxBytes)
+                continue;
+            await using var stream = attachmentStore.OpenRead(file.Sha256);
+            if (stream is null)
+                continue;
+            var content = new MemoryStream((int)file.Size);
+            await stream.CopyToAsync(content, ct);
+            content.Position = 0;
+            body.Add(new MimePart(ContentType.Parse(file.ContentType))
+            {
+                Content = new MimeContent(content),
+                ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+                ContentTransferEncoding = ContentEncoding.Base64,
+                FileName = file.FileName,
+            });
+            total += file.Size;
+        }
+        if (body.Count > 1)
+            message.Body = body;
     }
 
     private MimeMessage ToMimeMessage(ClaimedEmail email)

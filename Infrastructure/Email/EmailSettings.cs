@@ -18,6 +18,8 @@ public sealed class EmailSettings
     internal static readonly IntSetting LeaseSetting = new("EMAIL_LEASE_SECONDS", 300, 10, 86_400);
     internal static readonly IntSetting RetentionSetting = new("EMAIL_RETENTION_DAYS", 30, 0, 36_500);
     internal static readonly TextSetting PublicUrlSetting = new("PUBLIC_URL");
+    internal static readonly BoolSetting AttachFilesSetting = new("EMAIL_ATTACH_FILES", false);
+    internal static readonly IntSetting AttachMaxMbSetting = new("EMAIL_ATTACH_MAX_MB", 10, 1, 100);
 
     /// <summary>Unset: emails stay queued until it is set.</summary>
     public string? SmtpHost { get; init; }
@@ -39,6 +41,9 @@ public sealed class EmailSettings
     public int RetentionDays { get; init; } = RetentionSetting.Default;
     /// <summary>Base URL of the web front end (no trailing slash), used for ticket links in emails; null: no links.</summary>
     public string? PublicUrl { get; init; }
+    /// <summary>Attach a reply's files to its email (links are always there), up to <see cref="AttachMaxBytes"/> in all.</summary>
+    public bool AttachFiles { get; init; }
+    public long AttachMaxBytes { get; init; } = AttachMaxMbSetting.Default * 1024L * 1024;
 
     public static EmailSettings Read(IConfiguration config) => new()
     {
@@ -56,6 +61,8 @@ public sealed class EmailSettings
         LeaseSeconds = LeaseSetting.Read(config),
         RetentionDays = RetentionSetting.Read(config),
         PublicUrl = ReadPublicUrl(config),
+        AttachFiles = AttachFilesSetting.Read(config),
+        AttachMaxBytes = AttachMaxMbSetting.Read(config) * 1024L * 1024,
     };
 
     private static SmtpSecurity ReadSecurity(IConfiguration config)

@@ -56,7 +56,7 @@ public sealed class EmailSettingsTests
     public void Backoff_doubles_per_attempt_up_to_the_cap()
     {
         var settings = Load(("EMAIL_BACKOFF_BASE_MS", "1000"), ("EMAIL_BACKOFF_MAX_MS", "5000"), ("EMAIL_SMTP_HOST", "smtp.test"));
-        var sender = new EmailSender(null!, settings, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<EmailSender>.Instance);
+        var sender = new EmailSender(null!, settings, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<EmailSender>.Instance, null!);
         Assert.Equal([1000, 2000, 4000, 5000, 5000], new[] { 1, 2, 3, 4, 60 }.Select(a => sender.Backoff(a).TotalMilliseconds));
     }
 }
