@@ -10,7 +10,7 @@ public sealed record GetUnreadCountQuery(Guid UserId) : IQuery<UnreadCountRespon
 
 public sealed class GetUnreadCountHandler(NpgsqlDataSource dataSource) : IQueryHandler<GetUnreadCountQuery, UnreadCountResponse>
 {
-    private const string Sql = "SELECT count(*) FROM notifications WHERE user_id = @UserId AND read_at IS NULL";
+    private const string Sql = $"SELECT count(*) FROM notifications n WHERE user_id = @UserId AND read_at IS NULL AND {NotificationVisibility.StillVisible}";
 
     public async ValueTask<UnreadCountResponse> Handle(GetUnreadCountQuery query, CancellationToken ct)
     {

@@ -15,22 +15,22 @@ public sealed class ListNotificationsHandler(NpgsqlDataSource dataSource)
     // Two statements rather than "(NOT @UnreadOnly OR read_at IS NULL)", so each uses its own index.
     private const string AllSql = $"""
         SELECT {NotificationRow.Columns}
-        FROM notifications
-        WHERE user_id = @UserId
+        FROM notifications n
+        WHERE user_id = @UserId AND {NotificationVisibility.StillVisible}
         ORDER BY created_at DESC, id DESC
         LIMIT @Limit OFFSET @Offset;
 
-        SELECT count(*) FROM notifications WHERE user_id = @UserId;
+        SELECT count(*) FROM notifications n WHERE user_id = @UserId AND {NotificationVisibility.StillVisible};
         """;
 
     private const string UnreadSql = $"""
         SELECT {NotificationRow.Columns}
-        FROM notifications
-        WHERE user_id = @UserId AND read_at IS NULL
+        FROM notifications n
+        WHERE user_id = @UserId AND read_at IS NULL AND {NotificationVisibility.StillVisible}
         ORDER BY created_at DESC, id DESC
         LIMIT @Limit OFFSET @Offset;
 
-        SELECT count(*) FROM notifications WHERE user_id = @UserId AND read_at IS NULL;
+        SELECT count(*) FROM notifications n WHERE user_id = @UserId AND read_at IS NULL AND {NotificationVisibility.StillVisible};
         """;
 
     public async ValueTask<PagedResponse<NotificationResponse>> Handle(ListNotificationsQuery query, CancellationToken ct)

@@ -11,7 +11,7 @@ public sealed record MarkAllNotificationsReadCommand(Guid UserId) : ICommand<Mar
 public sealed class MarkAllNotificationsReadHandler(NpgsqlDataSource dataSource)
     : ICommandHandler<MarkAllNotificationsReadCommand, MarkAllNotificationsReadResponse>
 {
-    private const string Sql = "UPDATE notifications SET read_at = now() WHERE user_id = @UserId AND read_at IS NULL";
+    private const string Sql = $"UPDATE notifications n SET read_at = now() WHERE user_id = @UserId AND read_at IS NULL AND {NotificationVisibility.StillVisible}";
 
     public async ValueTask<MarkAllNotificationsReadResponse> Handle(MarkAllNotificationsReadCommand command, CancellationToken ct)
     {

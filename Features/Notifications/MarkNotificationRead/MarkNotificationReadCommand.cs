@@ -13,8 +13,8 @@ public sealed class MarkNotificationReadHandler(NpgsqlDataSource dataSource)
 {
     // The owner is part of the key: someone else's notification is simply not found. Reading twice keeps the first time.
     private const string Sql = $"""
-        UPDATE notifications SET read_at = COALESCE(read_at, now())
-        WHERE id = @NotificationId AND user_id = @UserId
+        UPDATE notifications n SET read_at = COALESCE(read_at, now())
+        WHERE id = @NotificationId AND user_id = @UserId AND {NotificationVisibility.StillVisible}
         RETURNING {NotificationRow.Columns}
         """;
 

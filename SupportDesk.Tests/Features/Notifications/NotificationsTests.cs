@@ -162,4 +162,28 @@ public sealed class NotificationsTests(AppFixture app, RealtimeServerFixture fix
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM notifications WHERE user_id = @Id AND ticket_id = @ticket", new { named.Id, ticket }));
         Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT count(*) FROM email_outbox WHERE recipient_id = @Id AND ticket_id = @ticket", new { named.Id, ticket }));
     }
+
+    [Fact]
+    public async Task A_notification_about_a_ticket_leaves_every_route_once_its_user_may_no_longer_see_the_ticket()
+    {
+        var requester = await app.RegisterCustomerAsync();
+        var agent = await app.CreateUserAsync("agent");
+        using var asAdmin = app.ClientFor(await app.CreateUserAsync("admin"));
+        var ticket = (await app.ClientFor(requester).CreateTicketAsync()).Id();
+        var secret = $"The customer's reply {Guid.NewGuid():N}";
+        await CreateAsync(new NewNotification(agent.Id, "ticket.reply", "New reply", secret, ticket, null));
+        await CreateAsync(new NewNotification(agent.Id, "account.notice", "About your account", "no ticket", null, null));
+        var aboutTicket = (await app.ClientFor(agent).GetOkAsync("/notifications")).Items().Single(n => n.Str("body") == secret).Id();
+
+        Assert.Equal(HttpStatusCode.OK, (await asAdmin.PatchJsonAsync($"/users/{agent.Id}", new { role = "customer" })).StatusCode);
+        using var asDemoted = app.ClientWithToken(await app.LoginAsync(agent.Email, agent.Password));
+
+        var page = await asDemoted.GetOkAsync("/notifications");
+        Assert.Equal("no ticket", Assert.Single(page.Items()).Str("body"));
+        Assert.Equal(1, page.GetProperty("total").GetInt32());
+        Assert.Single((await asDemoted.GetOkAsync("/notifications?unread=true")).Items());
+        Assert.Equal(1, (await asDemoted.GetOkAsync("/notifications/unread-count")).GetProperty("count").GetInt32());
+        await (await asDemoted.PostAsync($"/notifications/{aboutTicket}/read", null)).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(1, (await (await asDemoted.PostAsync("/notifications/read-all", null)).JsonAsync()).GetProperty("updated").GetInt32());
+    }
 }
