@@ -67,6 +67,7 @@ public static class AttachmentSetup
     public static IServiceCollection AddAttachmentStorage(this IServiceCollection services, AppSettings settings)
     {
         services.AddSingleton<IAttachmentStore>(new LocalDiskAttachmentStore(settings.Attachments));
+        services.AddSingleton(new ClamAvScanner(settings.Attachments));
         services.AddSingleton<AttachmentCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<AttachmentCleanup>());
         return services;

@@ -11,6 +11,7 @@ public sealed class AttachmentSettings
     internal static readonly IntSetting MaxFilesSetting = new("ATTACHMENTS_MAX_FILES", 10, 1, 1000);
     internal static readonly TextSetting AllowedTypesSetting = new("ATTACHMENTS_ALLOWED_TYPES",
         "image/png,image/jpeg,image/gif,image/webp,application/pdf,application/zip,application/gzip,text/plain");
+    internal static readonly TextSetting ClamAvHostSetting = new("CLAMAV_HOST");
     internal static readonly IntSetting UnlinkedHoursSetting = new("ATTACHMENTS_UNLINKED_HOURS", 24, 1, 24 * 365);
 
     /// <summary>Absolute root of the stored bytes (a relative ATTACHMENTS_PATH is taken from the content root).</summary>
@@ -23,6 +24,9 @@ public sealed class AttachmentSettings
     public IReadOnlySet<string> AllowedTypes { get; init; } = ParseTypes(AllowedTypesSetting.Default!);
     /// <summary>How long an upload waits for a comment to carry it before the cleanup job deletes it.</summary>
     public TimeSpan UnlinkedLifetime { get; init; } = TimeSpan.FromHours(UnlinkedHoursSetting.Default);
+
+    /// <summary>clamd's TCP address (host:port, port 3310 when left out); null: files are not scanned.</summary>
+    public (string Host, int Port)? ClamAvHost { get; init; }
 
     private const long Megabyte = 1024 * 1024;
 
@@ -41,7 +45,20 @@ public sealed class AttachmentSettings
             MaxFiles = MaxFilesSetting.Read(config),
             AllowedTypes = types,
             UnlinkedLifetime = TimeSpan.FromHours(UnlinkedHoursSetting.Read(config)),
+            ClamAvHost = ReadClamAvHost(ClamAvHostSetting.Read(config)),
         };
+    }
+
+    private static (string Host, int Port)? ReadClamAvHost(string? raw)
+    {
+        if (raw is null)
+            return null;
+        var at = raw.LastIndexOf(':');
+        var host = at < 0 ? raw.Trim() : raw[..at].Trim();
+        var port = 3310;
+        if ((at >= 0 && (!int.TryParse(raw[(at + 1)..], out port) || port is < 1 or > 65535)) || host.Length == 0)
+            throw new StartupException($"CLAMAV_HOST must be host:port of clamd's TCP socket (e.g. 127.0.0.1:3310), not '{raw}'.");
+        return (host, port);
     }
 
     private static HashSet<string> ParseTypes(string raw) =>

@@ -14,6 +14,9 @@ public interface IAttachmentStore
     /// <summary>Makes staged bytes readable under their hash (after the row committed). Same bytes twice: one copy.</summary>
     Task PublishAsync(StagedAttachment staged, CancellationToken ct);
 
+    /// <summary>The staged bytes, to read before they are published (the virus scan).</summary>
+    Stream OpenStaged(StagedAttachment staged);
+
     /// <summary>Forgets staged bytes that will not be published (a refused or aborted upload).</summary>
     void Discard(StagedAttachment staged);
 

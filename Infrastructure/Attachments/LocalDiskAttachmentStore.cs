@@ -90,6 +90,9 @@ public sealed class LocalDiskAttachmentStore : IAttachmentStore
         return Task.CompletedTask;
     }
 
+    public Stream OpenStaged(StagedAttachment staged) =>
+        new FileStream(StagedPath(staged.Token, staged.Sha256), FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
     public void Discard(StagedAttachment staged) => TryDelete(StagedPath(staged.Token, staged.Sha256));
 
     public Stream? OpenRead(string sha256)

@@ -92,3 +92,10 @@ public sealed class UnsupportedMediaTypeException(string field, string message) 
     public override int StatusCode => StatusCodes.Status415UnsupportedMediaType;
     public override string Title => "Unsupported media type";
 }
+
+/// <summary>A service the request needs besides the database (the virus scanner) cannot answer now; 503 with Retry-After.</summary>
+public sealed class ScannerUnavailableException(string message) : AppException(message)
+{
+    public override int StatusCode => StatusCodes.Status503ServiceUnavailable;
+    public override string Title => "Service unavailable";
+}

@@ -14,7 +14,8 @@ namespace SupportDesk.Features.Attachments.UploadAttachments;
 /// <summary>The files of one multipart body, read part by part as they arrive; no ticket: for a ticket about to be opened.</summary>
 public sealed record UploadAttachmentsCommand(CurrentUser Actor, Guid? TicketId, MultipartReader Body) : ICommand<IReadOnlyList<AttachmentResponse>>;
 
-public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttachmentStore store, AppSettings settings, TimeProvider clock)
+public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttachmentStore store, ClamAvScanner scanner, AppSettings settings,
+    TimeProvider clock)
     : ICommandHandler<UploadAttachmentsCommand, IReadOnlyList<AttachmentResponse>>
 {
     internal const string TicketBytesSql = "SELECT coalesce(sum(size), 0) FROM attachments WHERE ticket_id = @TicketId";
@@ -46,6 +47,8 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
         try
         {
             await ReadFilesAsync(command.Body, uploads, limits, ct);
+            if (scanner.Enabled)
+                await ScanAsync(uploads, ct);
 
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -80,12 +83,13 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
             AttachmentMetrics.Stored(uploads.Sum(u => u.Staged.Size));
             return rows;
         }
-        catch (AppException e) when (e is PayloadTooLargeException or UnsupportedMediaTypeException or FieldValidationException)
+        catch (AppException e) when (e is PayloadTooLargeException or UnsupportedMediaTypeException or FieldValidationException or UnprocessableException)
         {
             AttachmentMetrics.Refusal(e switch
             {
                 PayloadTooLargeException => "too_large",
                 UnsupportedMediaTypeException => "type",
+                UnprocessableException => "infected",
                 FieldValidationException { Field: "body" } => "malformed",
                 _ => "invalid",
             });
@@ -96,6 +100,20 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
             if (!committed)
                 foreach (var upload in uploads)
                     store.Discard(upload.Staged);
+        }
+    }
+
+    /// <summary>
+    /// Every file is scanned before any row exists, so nothing clamd flags ever becomes downloadable; it is refused (422
+    /// naming the file) and its staged bytes are dropped with the rest of the request.
+    /// </summary>
+    private async Task ScanAsync(List<Upload> uploads, CancellationToken ct)
+    {
+        for (var i = 0; i < uploads.Count; i++)
+        {
+            await using var content = store.OpenStaged(uploads[i].Staged);
+            if (await scanner.FindThreatAsync(content, ct) is { } threat)
+                throw new UnprocessableException($"files[{i}]", $"'{uploads[i].FileName}' was refused by the virus scanner ({threat}); nothing was stored.");
         }
     }
 

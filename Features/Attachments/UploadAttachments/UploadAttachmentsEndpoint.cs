@@ -37,7 +37,7 @@ public static class UploadAttachmentsEndpoint
 
     private static RouteHandlerBuilder AsFileUpload(this RouteHandlerBuilder route) => route
         .Accepts<AttachmentUploadForm>("multipart/form-data")
-        .ProducesProblems(StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType)
+        .ProducesProblems(StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity)
         // Streamed: no form binding, so no antiforgery token to check; the bearer token is the credential.
         .DisableAntiforgery();
 
