@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Errors;
 
 namespace SupportDesk.Features.Tickets;
@@ -21,8 +22,9 @@ public static class TicketAccess
         NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid ticketId, CurrentUser user, CancellationToken ct)
     {
         var sql = transaction is null ? LoadSql : LoadSql + " FOR UPDATE";
-        return await connection.QuerySingleOrDefaultAsync<TicketResponse>(new CommandDefinition(sql,
-                   new { TicketId = ticketId, UserId = user.Id, user.IsStaff }, transaction, cancellationToken: ct))
+        // Every ticket route reads through here: prepared, not parsed and planned each time.
+        return await connection.QueryPreparedSingleOrDefaultAsync<TicketResponse>(sql,
+                   [("TicketId", ticketId), ("UserId", user.Id), ("IsStaff", user.IsStaff)], transaction, ct)
                ?? throw new NotFoundException("Ticket not found.");
     }
 }

@@ -1,10 +1,11 @@
 using System.Security.Claims;
 using Dapper;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Authorization;
 using Npgsql;
 using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Infrastructure.Auth;
@@ -98,8 +99,9 @@ public static class AuthSetup
 
         var dataSource = context.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
         await using var connection = await dataSource.OpenConnectionAsync(context.HttpContext.RequestAborted);
-        var state = await connection.QuerySingleOrDefaultAsync<UserState>(
-            new CommandDefinition(UserStateSql, new { Id = userId }, cancellationToken: context.HttpContext.RequestAborted));
+        // Every request runs it: prepared, not parsed and planned each time.
+        var state = await connection.QueryPreparedSingleOrDefaultAsync<UserState>(UserStateSql, [("Id", userId)], null,
+            context.HttpContext.RequestAborted);
 
         if (state is null || !state.IsActive || state.TokenVersion != version)
         {

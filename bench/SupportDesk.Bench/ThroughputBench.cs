@@ -75,7 +75,7 @@ internal static class ThroughputBench
             ["DATABASE_URL"] = databaseConnection,
             ["JWT_SECRET"] = secret,
         }).Build();
-        var issuer = new TokenIssuer(AppSettings.Load(config, new HostingEnvironment { EnvironmentName = "Production" }), TimeProvider.System);
+        var issuer = new TokenIssuer(AppSettings.Load(config, new HostingEnvironment { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory }), TimeProvider.System);
 
         // The pool settings the service gives its own data source (Infrastructure/Database/DatabaseSetup.cs).
         var pooled = new NpgsqlConnectionStringBuilder(databaseConnection) { CommandTimeout = 30 };
