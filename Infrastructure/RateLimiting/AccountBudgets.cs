@@ -77,7 +77,7 @@ public sealed class AccountBudgets(NpgsqlDataSource dataSource, RateLimitSetting
             ClientKey = $"sign-in:{normalized} from {client}",
             Now = now,
             WindowEndsAt = now + Hour,
-        }, limits.SignInFailuresPerHour, now, ct);
+        }, limits.SignInFailuresPerHour, Hour, now, ct);
         return new SignInAttempt(taken.Key, taken.WindowEndsAt, client);
     }
 
@@ -124,16 +124,17 @@ public sealed class AccountBudgets(NpgsqlDataSource dataSource, RateLimitSetting
     private async ValueTask TakeAsync(string key, int limit, TimeSpan window, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        await TakeAsync(TakeKeySql, new { Key = key, Now = now, WindowEndsAt = now + window }, limit, now, ct);
+        await TakeAsync(TakeKeySql, new { Key = key, Now = now, WindowEndsAt = now + window }, limit, window, now, ct);
     }
 
-    private async ValueTask<(string Key, int Used, DateTime WindowEndsAt)> TakeAsync(string sql, object parameters, int limit, DateTime now, CancellationToken ct)
+    private async ValueTask<(string Key, int Used, DateTime WindowEndsAt)> TakeAsync(string sql, object parameters, int limit, TimeSpan window, DateTime now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var taken = await connection.QuerySingleAsync<(string Key, int Used, DateTime WindowEndsAt)>(
             new CommandDefinition(sql, parameters, cancellationToken: ct));
         if (taken.Used > limit)
-            throw new TooManyRequestsException(taken.WindowEndsAt - now, limit);
+            // A parallel attempt that read the clock after ours may have opened the window: never wait past one window.
+            throw new TooManyRequestsException(TimeSpan.FromTicks(Math.Min((taken.WindowEndsAt - now).Ticks, window.Ticks)), limit);
         return taken;
     }
 
