@@ -10,7 +10,7 @@ public sealed record UserByIdQuery(Guid Id) : IQuery<UserResponse>;
 
 public sealed class UserByIdHandler(NpgsqlDataSource dataSource) : IQueryHandler<UserByIdQuery, UserResponse>
 {
-    private const string Sql = $"SELECT {UserResponse.Columns} FROM users WHERE id = @Id";
+    internal const string Sql = $"SELECT {UserResponse.Columns} FROM users WHERE id = @Id";
 
     public async ValueTask<UserResponse> Handle(UserByIdQuery query, CancellationToken ct)
     {

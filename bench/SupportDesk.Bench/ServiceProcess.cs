@@ -21,9 +21,9 @@ internal static class ServiceProcess
     /// this process's environment except the variables in <paramref name="notInherited"/> (the bench's own runtime settings).
     /// </summary>
     public static Process Start(string dll, string connectionString, int port, Dictionary<string, string> environment, Action<string> log,
-        IEnumerable<string>? notInherited = null)
+        IEnumerable<string>? notInherited = null, IEnumerable<string>? arguments = null, string label = "service")
     {
-        var start = new ProcessStartInfo("dotnet", [dll])
+        var start = new ProcessStartInfo("dotnet", [dll, .. arguments ?? []])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -42,11 +42,11 @@ internal static class ServiceProcess
         // Whatever happens to the benchmark (an exception, Ctrl+C), the service does not outlive it.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process);
         Console.CancelKeyPress += (_, _) => Stop(process);
-        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && line.Contains("\"Error\"")) log($"service: {Cut(line)}"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) log($"service: {Cut(line)}"); };
+        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && line.Contains("\"Error\"")) log($"{label}: {Cut(line)}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) log($"{label}: {Cut(line)}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        log($"service pid {process.Id} on http://127.0.0.1:{port}");
+        log($"{label} pid {process.Id} on http://127.0.0.1:{port}");
         return process;
     }
 

@@ -10,7 +10,10 @@ using SupportDesk.Features.Tickets.CreateTicket;
 using SupportDesk.Features.Tickets.ListTickets;
 using SupportDesk.Features.Tickets.UpdateTicket;
 using SupportDesk.Features.Tickets;
+using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Database;
+using SupportDesk.Infrastructure.Http;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
@@ -67,63 +70,74 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
     private static async Task<bool> UserOkAsync(NpgsqlConnection connection, BenchUser user) =>
         await connection.QuerySingleOrDefaultAsync<UserState>(AuthSetup.UserStateSql, new { user.Id }) is { IsActive: true };
 
-    public async Task<bool> LoginAsync(BenchUser user, string password)
+    public async Task<object?> LoginAsync(BenchUser user, string password)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         var row = await connection.QuerySingleOrDefaultAsync<LoginRow>(LoginHandler.Sql, new { Email = user.Email });
         var ok = await Task.Run(() => BCrypt.Net.BCrypt.Verify(password, row?.PasswordHash ?? ""));
         if (!ok || row is not { IsActive: true })
-            return false;
+            return null;
+        var refresh = RefreshTokens.NewToken();
         await connection.ExecuteAsync(RefreshTokens.InsertSql, new
         {
             Id = Guid.CreateVersion7(),
             UserId = row.Id,
             FamilyId = Guid.CreateVersion7(),
-            Hash = RefreshTokens.Hash(RefreshTokens.NewToken()),
+            Hash = RefreshTokens.Hash(refresh),
             ExpiresAt = DateTime.UtcNow.AddDays(30),
         });
-        return true;
+        return new { user_id = row.Id, refresh_token = refresh };
     }
 
-    public async Task<bool> GetTicketAsync(BenchUser user, Guid ticketId)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        return await UserOkAsync(connection, user)
-               && await connection.QuerySingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql,
-                   new { TicketId = ticketId, UserId = user.Id, IsStaff = user.IsStaff }) is not null;
-    }
-
-    public async Task<bool> ListTicketsAsync(ListTicketsQuery query, BenchUser user)
+    public async Task<object?> GetTicketAsync(BenchUser user, Guid ticketId)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         if (!await UserOkAsync(connection, user))
-            return false;
+            return null;
+        // As TicketAccess.LoadAsync runs it: explicitly prepared.
+        return await connection.QueryPreparedSingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql,
+            [("TicketId", ticketId), ("UserId", user.Id), ("IsStaff", user.IsStaff)], null, CancellationToken.None);
+    }
+
+    public async Task<object?> ListTicketsAsync(ListTicketsQuery query, BenchUser user)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        if (!await UserOkAsync(connection, user))
+            return null;
         await using var results = await connection.QueryMultipleAsync(ListTicketsHandler.SqlFor(query, "english"), ListTicketsHandler.ParametersFor(query));
-        _ = (await results.ReadAsync<TicketResponse>()).AsList();
-        _ = await results.ReadSingleAsync<long>();
-        return true;
+        var items = (await results.ReadAsync<TicketResponse>()).AsList();
+        var total = await results.ReadSingleAsync<long>();
+        return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);
     }
 
-    public async Task<bool> SearchArticlesAsync(BenchUser user, string query)
+    /// <summary>GET /auth/me: the caller's own row, as UserByIdHandler reads it.</summary>
+    public async Task<object?> MeAsync(BenchUser user)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         if (!await UserOkAsync(connection, user))
-            return false;
+            return null;
+        return await connection.QuerySingleOrDefaultAsync<UserResponse>(UserByIdHandler.Sql, new { user.Id });
+    }
+
+    public async Task<object?> SearchArticlesAsync(BenchUser user, string query)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        if (!await UserOkAsync(connection, user))
+            return null;
         await using var transaction = await connection.BeginSearchAsync(CancellationToken.None);
-        _ = (await connection.QueryAsync(SearchArticlesHandler.SqlFor(seesDrafts: user.IsStaff, inCategory: false, "english"),
+        var rows = (await connection.QueryAsync(SearchArticlesHandler.SqlFor(seesDrafts: user.IsStaff, inCategory: false, "english"),
             SearchParameters(query, user.Id), transaction)).AsList();
         await transaction.CommitAsync();
-        return true;
+        return rows.Select(r => (IDictionary<string, object?>)r).ToList();
     }
 
-    public async Task<bool> GlobalSearchAsync(BenchUser user, string query)
+    public async Task<object?> GlobalSearchAsync(BenchUser user, string query)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         if (!await UserOkAsync(connection, user))
-            return false;
-        _ = await GlobalSearchHandler.SearchAsync(dataSource, user.IsStaff ? GlobalStaff : GlobalCustomer, GlobalPage,
+            return null;
+        return await GlobalSearchHandler.SearchAsync(dataSource, user.IsStaff ? GlobalStaff : GlobalCustomer, GlobalPage,
             new GlobalSearchQuery(new CurrentUser(user.Id, user.IsStaff ? UserRole.Agent : UserRole.Customer), query, 20, 0), CancellationToken.None);
-        return true;
     }
 
     private static object SearchParameters(string query, Guid userId) => new
@@ -139,11 +153,11 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
     };
 
     /// <summary>CreateTicketHandler + TicketActivity.CreatedAsync: insert, history, ticket.created, the requester's email.</summary>
-    public async Task<bool> CreateTicketAsync(BenchUser actor, string title, string description, string priority, string category)
+    public async Task<object?> CreateTicketAsync(BenchUser actor, string title, string description, string priority, string category)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         if (!await UserOkAsync(connection, actor))
-            return false;
+            return null;
         await using var transaction = await connection.BeginTransactionAsync();
         var ticket = await connection.QuerySingleAsync<TicketResponse>(CreateTicketHandler.InsertSql, new
         {
@@ -161,20 +175,20 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         await NamesAsync(connection, transaction, [actor.Id]);
         await EmailAsync(connection, transaction, EmailTemplateKeys.TicketCreated, ticket.RequesterId, ticket.Id);
         await transaction.CommitAsync();
-        return true;
+        return ticket;
     }
 
     /// <summary>AddCommentHandler + TicketActivity.CommentedAsync for a customer's public reply on their own ticket.</summary>
-    public async Task<bool> AddCommentAsync(BenchUser actor, Guid ticketId, string content)
+    public async Task<object?> AddCommentAsync(BenchUser actor, Guid ticketId, string content)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         if (!await UserOkAsync(connection, actor))
-            return false;
+            return null;
         await using var transaction = await connection.BeginTransactionAsync();
         var ticket = await connection.QuerySingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql + " FOR UPDATE",
             new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff }, transaction);
         if (ticket is null)
-            return false;
+            return null;
         var now = DateTime.UtcNow;
         var comment = await connection.QuerySingleAsync<CommentResponse>(AddCommentHandler.InsertSql, new
         {
@@ -213,27 +227,27 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             }
         }
         await transaction.CommitAsync();
-        return true;
+        return comment;
     }
 
     /// <summary>UpdateTicketHandler + TicketActivity.UpdatedAsync for an agent's PATCH of priority and status.</summary>
-    public async Task<bool> UpdateTicketAsync(BenchUser actor, Guid ticketId, string priority, string status)
+    public async Task<object?> UpdateTicketAsync(BenchUser actor, Guid ticketId, string priority, string status)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         if (!await UserOkAsync(connection, actor))
-            return false;
+            return null;
         await using var transaction = await connection.BeginTransactionAsync();
         var before = await connection.QuerySingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql + " FOR UPDATE",
             new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff }, transaction);
         if (before is null)
-            return false;
+            return null;
         var history = new List<(string, string?, string?, string?, bool)>();
         if (priority != before.Priority)
             history.Add(("updated", "priority", before.Priority, priority, false));
         if (status != before.Status)
             history.Add(("status_changed", "status", before.Status, status, false));
         if (history.Count == 0)
-            return true;
+            return before;
         var after = await connection.QuerySingleAsync<TicketResponse>(UpdateTicketHandler.UpdateSql, new
         {
             before.Id, before.Title, before.Description, Status = status, Priority = priority, before.Category, before.Tags,
@@ -256,7 +270,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             }
         }
         await transaction.CommitAsync();
-        return true;
+        return after;
     }
 
     private static Task HistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid ticketId, BenchUser actor,
@@ -348,6 +362,8 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             MessageId = $"<{id}@localhost>",
             InReplyTo = root,
             ReferencesHeader = string.Join(' ', earlier.Prepend(root)),
+            SealedSecret = (byte[]?)null,
+            AttachmentIds = (Guid[]?)null,
         }, transaction);
     }
 }

@@ -23,10 +23,21 @@ public sealed record BenchUser(Guid Id, string Email, string Role, string Token)
 
 public sealed record SampleTicket(Guid Id, Guid RequesterId, string Status);
 
-/// <summary>One scenario: the same parameters (drawn from the worker's Random) sent over HTTP and run as SQL.</summary>
-internal sealed record Scenario(string Key, string Name, Func<Random, Task<bool>> Http, Func<Random, Task<bool>>? Sql);
+/// <summary>One request of a scenario: sent to the service with the user's bearer token, to the bare host naming the user.</summary>
+internal sealed record Call(string Method, string Path, BenchUser? User, object? Body);
 
-public sealed record ScenarioRow(string Key, string Scenario, RunResult Service, RunResult? Baseline, double? Ratio, double LoadAverage);
+/// <summary>One scenario: the same parameters (drawn from the worker's Random) sent over HTTP and run as SQL.</summary>
+internal sealed record Scenario(string Key, string Name, Func<Random, Call> Next, Func<Random, Task<bool>>? Sql);
+
+/// <summary>Where the HTTP load goes: the service, or the bare floor (<see cref="BareHost"/>).</summary>
+internal sealed record Target(string Name, Uri BaseUri, bool Bare, HttpClient Http);
+
+/// <summary>
+/// One scenario with one client: the service's run, the bare floor's (the median of the pairs, each pair measured
+/// back to back) and the ratio of each pair, then the SQL baseline (one run, the same for every client).
+/// </summary>
+public sealed record ScenarioRow(string Key, string Scenario, string Client, RunResult Service, RunResult? Bare, double? BareRatio,
+    double? BareRatioMin, double? BareRatioMax, RunResult? Baseline, double? Ratio, double LoadAverage, IReadOnlyList<RunResult>? Pairs = null);
 
 /// <summary>
 /// scripts/bench: a fresh seeded database, the Release service on loopback, every scenario for a fixed time at a fixed
@@ -77,11 +88,7 @@ internal static class ThroughputBench
         }).Build();
         var issuer = new TokenIssuer(AppSettings.Load(config, new HostingEnvironment { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory }), TimeProvider.System);
 
-        // The pool settings the service gives its own data source (Infrastructure/Database/DatabaseSetup.cs).
-        var pooled = new NpgsqlConnectionStringBuilder(databaseConnection) { CommandTimeout = 30 };
-        if (!databaseConnection.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
-            pooled.NoResetOnClose = true;
-        await using var dataSource = NpgsqlDataSource.Create(pooled.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(BareHost.PoolSettings(databaseConnection));
         List<BenchUser> customers, agents;
         SampleTicket[] tickets;
         string sizes;
@@ -125,6 +132,12 @@ internal static class ThroughputBench
             ["BCRYPT_WORK_FACTOR"] = options.BcryptCost.ToString(CultureInfo.InvariantCulture),
             ["SEARCH_LANGUAGE"] = "english",
         }.Concat(options.ServiceEnvironment).ToDictionary(), Log);
+        // The bare floor: this program again, as its own process on its own port, over the same database.
+        var barePort = ServiceProcess.FreePort();
+        var bareUri = new Uri($"http://127.0.0.1:{barePort}");
+        using var bare = options.NoBare ? null : ServiceProcess.Start(typeof(BareHost).Assembly.Location, databaseConnection, barePort,
+            new Dictionary<string, string>(), Log, arguments: ["bare-host", "--connection", databaseConnection, "--port", barePort.ToString(CultureInfo.InvariantCulture)],
+            label: "bare host");
 
         var rows = new List<ScenarioRow>();
         ScenarioRow? mixAlone = null, mixWithLogin = null;
@@ -132,25 +145,31 @@ internal static class ThroughputBench
         try
         {
             using var http = Client(baseUri, options.Concurrency);
+            using var bareHttp = Client(bareUri, options.Concurrency);
             await ServiceProcess.WaitReadyAsync(http, service, "/health/ready");
+            if (bare is not null)
+                await ServiceProcess.WaitReadyAsync(bareHttp, bare, "/health/ready");
+            var serviceTarget = new Target("service", baseUri, Bare: false, http);
+            var bareTarget = new Target("bare", bareUri, Bare: true, bareHttp);
             var errorLog = new Dictionary<string, int>();
 
-            async Task<bool> SendAsync(string scenario, HttpMethod method, string path, BenchUser? user, object? body, HttpClient? client = null)
+            async Task<bool> SendAsync(string scenario, Target target, Call call, HttpClient? client = null)
             {
-                using var request = new HttpRequestMessage(method, path);
-                if (user is not null)
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.Token);
-                if (body is not null)
-                    request.Content = JsonContent.Create(body);
-                using var response = await (client ?? http).SendAsync(request);
+                using var request = new HttpRequestMessage(new HttpMethod(call.Method), call.Path);
+                foreach (var (name, value) in Headers(target, call))
+                    request.Headers.TryAddWithoutValidation(name, value);
+                if (call.Body is not null)
+                    request.Content = JsonContent.Create(call.Body);
+                using var response = await (client ?? target.Http).SendAsync(request);
                 var bytes = await response.Content.ReadAsByteArrayAsync();
                 if (response.IsSuccessStatusCode)
                     return true;
                 lock (errorLog)
                 {
-                    errorLog[scenario] = errorLog.GetValueOrDefault(scenario) + 1;
-                    if (errorLog[scenario] <= 3)
-                        Log($"  {scenario}: {(int)response.StatusCode} for {method} {path}: {Encoding.UTF8.GetString(bytes)[..Math.Min(300, bytes.Length)]}");
+                    var key = $"{scenario} ({target.Name})";
+                    errorLog[key] = errorLog.GetValueOrDefault(key) + 1;
+                    if (errorLog[key] <= 3)
+                        Log($"  {key}: {(int)response.StatusCode} for {call.Method} {call.Path}: {Encoding.UTF8.GetString(bytes)[..Math.Min(300, bytes.Length)]}");
                 }
                 return false;
             }
@@ -189,81 +208,122 @@ internal static class ThroughputBench
             var scenarios = new List<Scenario>
             {
                 Make("login", "login (POST /auth/login, bcrypt cost " + options.BcryptCost + ")", r => Customer(r),
-                    u => SendAsync("login", HttpMethod.Post, "/auth/login", null, new { email = u.Email, password = Loader.Password }),
+                    u => new Call("POST", "/auth/login", null, new { email = u.Email, password = Loader.Password }),
                     u => sql.LoginAsync(u, Loader.Password)),
                 Make("create", "create ticket (POST /tickets)", r => (User: Customer(r), Title: titles[r.Next(titles.Length)],
                         Description: descriptions[r.Next(descriptions.Length)], Priority: Priorities[r.Next(4)], Category: TextGenerator.Nouns[r.Next(30)]),
-                    p => SendAsync("create", HttpMethod.Post, "/tickets", p.User, new { title = p.Title, description = p.Description, priority = p.Priority, category = p.Category }),
+                    p => new Call("POST", "/tickets", p.User, new { title = p.Title, description = p.Description, priority = p.Priority, category = p.Category }),
                     p => sql.CreateTicketAsync(p.User, p.Title, p.Description, p.Priority, p.Category)),
                 Make("get", "get ticket (GET /tickets/{id})", r => Own(r, owned),
-                    p => SendAsync("get", HttpMethod.Get, $"/tickets/{p.Ticket.Id}", p.User, null),
+                    p => new Call("GET", $"/tickets/{p.Ticket.Id}", p.User, null),
                     p => sql.GetTicketAsync(p.User, p.Ticket.Id)),
+                Make("me", "the signed-in user (GET /auth/me)", r => Customer(r),
+                    u => new Call("GET", "/auth/me", u, null),
+                    u => sql.MeAsync(u)),
                 Make("list", "list tickets, filtered (GET /tickets?…)", ListPick,
-                    p => SendAsync("list", HttpMethod.Get, p.Path, p.User, null),
+                    p => new Call("GET", p.Path, p.User, null),
                     p => sql.ListTicketsAsync(p.Query, p.User)),
                 Make("comment", "add comment (POST /tickets/{id}/comments)", r => (Own: Own(r, owned), Reply: replies[r.Next(replies.Length)]),
-                    p => SendAsync("comment", HttpMethod.Post, $"/tickets/{p.Own.Ticket.Id}/comments", p.Own.User, new { content = p.Reply }),
+                    p => new Call("POST", $"/tickets/{p.Own.Ticket.Id}/comments", p.Own.User, new { content = p.Reply }),
                     p => sql.AddCommentAsync(p.Own.User, p.Own.Ticket.Id, p.Reply)),
                 Make("update", "update ticket (PATCH status, priority)", r => (Agent: Agent(r), Ticket: workable[r.Next(workable.Length)],
                         Priority: Priorities[r.Next(4)], Status: WorkStatuses[r.Next(3)]),
-                    p => SendAsync("update", HttpMethod.Patch, $"/tickets/{p.Ticket.Id}", p.Agent, new { priority = p.Priority, status = p.Status }),
+                    p => new Call("PATCH", $"/tickets/{p.Ticket.Id}", p.Agent, new { priority = p.Priority, status = p.Status }),
                     p => sql.UpdateTicketAsync(p.Agent, p.Ticket.Id, p.Priority, p.Status)),
                 Make("kb", "KB search (GET /knowledge-base/search)", r => (User: Customer(r), Query: queries[r.Next(queries.Count)]),
-                    p => SendAsync("kb", HttpMethod.Get, $"/knowledge-base/search?query={Uri.EscapeDataString(p.Query)}&limit=20", p.User, null),
+                    p => new Call("GET", $"/knowledge-base/search?query={Uri.EscapeDataString(p.Query)}&limit=20", p.User, null),
                     p => sql.SearchArticlesAsync(p.User, p.Query)),
                 Make("global", "global search (GET /search/global)", r => (User: Customer(r), Query: queries[r.Next(queries.Count)]),
-                    p => SendAsync("global", HttpMethod.Get, $"/search/global?query={Uri.EscapeDataString(p.Query)}&limit=20", p.User, null),
+                    p => new Call("GET", $"/search/global?query={Uri.EscapeDataString(p.Query)}&limit=20", p.User, null),
                     p => sql.GlobalSearchAsync(p.User, p.Query)),
             };
 
             var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
             var duration = TimeSpan.FromSeconds(options.Seconds);
+            var targets = options.NoBare ? [serviceTarget] : new[] { serviceTarget, bareTarget };
+            Func<Random, Task<bool>> Over(Scenario scenario, Target target) => r => SendAsync(scenario.Key, target, scenario.Next(r));
             // A fresh process runs unoptimised code at first and the tiered JIT recompiles hot methods in the background
             // for a while on a busy machine (bench/README.md has what dotnet-counters showed): every route gets its turn
-            // before anything is measured, so the table shows the steady state.
-            Log($"warming the service up: {options.ServiceWarmupSeconds} s per route");
+            // before anything is measured, so the table shows the steady state. The bare host gets the same.
+            Log($"warming the service{(options.NoBare ? "" : " and the bare host")} up: {options.ServiceWarmupSeconds} s per route");
             foreach (var scenario in scenarios.Where(s => s.Key != "login" && (options.Only is null || options.Only.Contains(s.Key) || options.Only.Contains("mix"))))
-                await ThroughputRunner.RunAsync(scenario.Name + " [warm-up]", options.Concurrency, TimeSpan.Zero, TimeSpan.FromSeconds(options.ServiceWarmupSeconds), 1, scenario.Http, Log);
+                foreach (var target in targets)
+                    await ThroughputRunner.RunAsync($"{scenario.Name} [{target.Name} warm-up]", options.Concurrency, TimeSpan.Zero,
+                        TimeSpan.FromSeconds(options.ServiceWarmupSeconds), 1, Over(scenario, target), Log);
+
+            async Task<RunResult> MeasureAsync(Scenario scenario, Target target, string client, int seed)
+            {
+                var name = $"{scenario.Name} [{target.Name}, {client}]";
+                if (client == "dotnet")
+                    return await ThroughputRunner.RunAsync(name, options.Concurrency, warmup, duration, seed, Over(scenario, target), Log);
+                // The same draws as the .NET client's first worker, built once; wrk cycles through them.
+                var random = new Random(seed);
+                var wire = Enumerable.Range(0, WireRequests).Select(_ => scenario.Next(random))
+                    .Select(call => new WireRequest(call.Method, call.Path, Headers(target, call),
+                        call.Body is null ? null : JsonSerializer.Serialize(call.Body))).ToList();
+                return await WrkClient.RunAsync(options.Wrk, name, target.BaseUri, options.Concurrency, options.WrkThreads, warmup, duration, wire, Log);
+            }
+
             foreach (var scenario in scenarios.Where(s => options.Only is null || options.Only.Contains(s.Key)))
             {
                 var seed = scenario.Key.Aggregate(17, (h, c) => h * 31 + c);
                 var load = LoadAverage();
-                var serviceRun = await ThroughputRunner.RunAsync(scenario.Name, options.Concurrency, warmup, duration, seed, scenario.Http, Log);
+                var measured = new List<(string Client, List<RunResult> Service, List<RunResult> Bare)>();
+                foreach (var client in options.Clients)
+                {
+                    var serviceRuns = new List<RunResult>();
+                    var bareRuns = new List<RunResult>();
+                    for (var pair = 0; pair < options.Pairs; pair++)
+                    {
+                        // Alternating which goes first, so neither always gets the warmer machine.
+                        foreach (var target in pair % 2 == 0 ? targets : targets.Reverse())
+                            (target.Bare ? bareRuns : serviceRuns).Add(await MeasureAsync(scenario, target, client, seed));
+                    }
+                    measured.Add((client, serviceRuns, bareRuns));
+                }
                 RunResult? baseline = null;
                 if (scenario.Sql is not null && !options.NoBaseline)
                     baseline = await ThroughputRunner.RunAsync(scenario.Name + " [sql]", options.Concurrency, warmup, duration, seed, scenario.Sql, Log);
-                var row = new ScenarioRow(scenario.Key, scenario.Name, serviceRun, baseline,
-                    baseline is { Ok: > 0 } ? serviceRun.PerSecond / baseline.PerSecond : null, load);
-                rows.Add(row);
-                Log(Markdown.Row(row));
+                foreach (var (client, serviceRuns, bareRuns) in measured)
+                {
+                    var serviceRun = Median(serviceRuns);
+                    var pairRatios = bareRuns.Count == 0 ? [] : serviceRuns.Zip(bareRuns, (s, b) => b.PerSecond > 0 ? s.PerSecond / b.PerSecond : 0).Order().ToArray();
+                    var row = new ScenarioRow(scenario.Key, scenario.Name, client, serviceRun, bareRuns.Count == 0 ? null : Median(bareRuns),
+                        pairRatios.Length == 0 ? null : pairRatios[pairRatios.Length / 2], pairRatios.Length == 0 ? null : pairRatios[0],
+                        pairRatios.Length == 0 ? null : pairRatios[^1],
+                        baseline, baseline is { Ok: > 0 } ? serviceRun.PerSecond / baseline.PerSecond : null, load, [.. serviceRuns, .. bareRuns]);
+                    rows.Add(row);
+                    Log(Markdown.Row(row));
+                }
             }
 
             if (options.Only is null || options.Only.Contains("mix"))
             {
                 // Login is bcrypt-bound on purpose; the other routes must not queue behind it.
-                var getScenario = scenarios.Single(s => s.Key == "get");
                 var loginScenario = scenarios.Single(s => s.Key == "login");
                 const int GetClients = 4;
                 using var side = Client(baseUri, GetClients);
-                var sideGet = Make("get", "get", r => Own(r, owned),
-                    p => SendAsync("get during login", HttpMethod.Get, $"/tickets/{p.Ticket.Id}", p.User, null, side), null);
+                var sideGet = Make("get", "get", r => Own(r, owned), p => new Call("GET", $"/tickets/{p.Ticket.Id}", p.User, null), null);
+                Task<bool> SideGet(Random r) => SendAsync("get during login", serviceTarget, sideGet.Next(r), side);
                 var load = LoadAverage();
-                var alone = await ThroughputRunner.RunAsync($"get ticket, {GetClients} clients, alone", GetClients, warmup, duration, 5, sideGet.Http, Log);
-                mixAlone = new ScenarioRow("get-alone", alone.Name, alone, null, null, load);
+                var alone = await ThroughputRunner.RunAsync($"get ticket, {GetClients} clients, alone", GetClients, warmup, duration, 5, SideGet, Log);
+                mixAlone = new ScenarioRow("get-alone", alone.Name, "dotnet", alone, null, null, null, null, null, null, load);
                 load = LoadAverage();
-                var during = ThroughputRunner.RunAsync($"get ticket, {GetClients} clients, while login is hammered", GetClients, warmup, duration, 5, sideGet.Http, Log);
-                var login = ThroughputRunner.RunAsync($"login, {options.Concurrency} clients, at the same time", options.Concurrency, warmup, duration, 7, loginScenario.Http, Log);
+                var during = ThroughputRunner.RunAsync($"get ticket, {GetClients} clients, while login is hammered", GetClients, warmup, duration, 5, SideGet, Log);
+                var login = ThroughputRunner.RunAsync($"login, {options.Concurrency} clients, at the same time", options.Concurrency, warmup, duration, 7,
+                    Over(loginScenario, serviceTarget), Log);
                 await Task.WhenAll(during, login);
-                mixWithLogin = new ScenarioRow("get-during-login", during.Result.Name, during.Result, null, null, load);
+                mixWithLogin = new ScenarioRow("get-during-login", during.Result.Name, "dotnet", during.Result, null, null, null, null, null, null, load);
                 loginDuringMix = login.Result;
                 Log(Markdown.Row(mixAlone));
                 Log(Markdown.Row(mixWithLogin));
-                _ = getScenario;
             }
         }
         finally
         {
             ServiceProcess.Stop(service);
+            if (bare is not null)
+                ServiceProcess.Stop(bare);
         }
 
         var report = new BenchReport(startedAt, Environment.ProcessorCount, loadBefore, LoadAverage(), sizes, options, rows,
@@ -280,12 +340,22 @@ internal static class ThroughputBench
         return rows.Any(r => r.Service.Errors > 0 || r.Baseline?.Errors > 0) ? 3 : 0;
     }
 
-    private static Scenario Make<T>(string key, string name, Func<Random, T> next, Func<T, Task<bool>> http, Func<T, Task<bool>>? sql) =>
-        new(key, name, r => http(next(r)), sql is null ? null : r => sql(next(r)));
+    /// <summary>How many different requests wrk cycles through per run.</summary>
+    private const int WireRequests = 4000;
 
-    private static ListTicketsQuery ListQuery(BenchUser user, string[]? statuses, string[]? priorities, string? category, Guid? assignee) =>
+    private static Scenario Make<T>(string key, string name, Func<Random, T> next, Func<T, Call> call, Func<T, Task<object?>>? sql) =>
+        new(key, name, r => call(next(r)), sql is null ? null : async r => await sql(next(r)) is not null);
+
+    private static IReadOnlyList<(string Name, string Value)> Headers(Target target, Call call) =>
+        call.User is null ? []
+        : target.Bare ? [(BareHost.UserHeader, BareHost.HeaderFor(call.User))]
+        : [("Authorization", "Bearer " + call.User.Token)];
+
+    private static RunResult Median(List<RunResult> runs) => runs.OrderBy(r => r.PerSecond).ElementAt(runs.Count / 2);
+
+    internal static ListTicketsQuery ListQuery(BenchUser user, string[]? statuses, string[]? priorities, string? category, Guid? assignee, int limit = 20) =>
         new(new CurrentUser(user.Id, Roles.Parse(user.Role)), statuses, priorities, category, null,
-            assignee is { } a ? AssigneeFilter.Is(a) : AssigneeFilter.Any, null, null, null, "created_at", "desc", 20, 0);
+            assignee is { } a ? AssigneeFilter.Is(a) : AssigneeFilter.Any, null, null, null, "created_at", "desc", limit, 0);
 
     /// <summary>One keep-alive connection per concurrent worker.</summary>
     private static HttpClient Client(Uri baseUri, int connections) =>
@@ -310,7 +380,8 @@ internal static class ThroughputBench
 
 public sealed record ThroughputOptions(
     string Server, string Database, int Tickets, int Articles, int Customers, int Agents, int BcryptCost, int Seconds, int WarmupSeconds,
-    int Concurrency, string? DbOptions, Dictionary<string, string> ServiceEnvironment, int ServiceWarmupSeconds, bool SkipLoad, bool NoBaseline, string[]? Only, string? Label, string ServiceDll, string ResultsDirectory)
+    int Concurrency, string? DbOptions, Dictionary<string, string> ServiceEnvironment, int ServiceWarmupSeconds, bool SkipLoad, bool NoBaseline, string[]? Only, string? Label, string ServiceDll, string ResultsDirectory,
+    int Pairs, string[] Clients, bool NoBare, string Wrk, int WrkThreads)
 {
     public static ThroughputOptions Parse(string[] args)
     {
@@ -318,7 +389,7 @@ public sealed record ThroughputOptions(
         var flags = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is "--skip-load" or "--no-baseline")
+            if (args[i] is "--skip-load" or "--no-baseline" or "--no-bare")
                 flags.Add(args[i]);
             else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
                 values[args[i]] = args[++i];
@@ -345,6 +416,12 @@ public sealed record ThroughputOptions(
             values.TryGetValue("--only", out var only) ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
             values.GetValueOrDefault("--label"),
             values.GetValueOrDefault("--service", "bin/Release/net10.0/SupportDesk.dll"),
-            values.GetValueOrDefault("--results", "bench/results"));
+            values.GetValueOrDefault("--results", "bench/results"),
+            Int("--pairs", 1),
+            values.GetValueOrDefault("--clients", "dotnet").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } clients
+                && clients.All(c => c is "dotnet" or "wrk") ? clients : throw new ArgumentException("--clients takes dotnet, wrk or both"),
+            flags.Contains("--no-bare"),
+            values.GetValueOrDefault("--wrk", "wrk"),
+            Int("--wrk-threads", 1));
     }
 }
