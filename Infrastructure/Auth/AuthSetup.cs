@@ -1,11 +1,9 @@
 using System.Security.Claims;
-using Dapper;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Authorization;
 using Npgsql;
 using SupportDesk.Infrastructure.Configuration;
-using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Realtime;
 
 namespace SupportDesk.Infrastructure.Auth;
@@ -19,13 +17,14 @@ public static class AuthSetup
         WHERE id = @Id
         """;
 
-    private sealed record UserState(string Role, bool IsActive, int TokenVersion);
-
     public static IServiceCollection AddJwtAuth(this IServiceCollection services, AppSettings settings)
     {
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<RefreshTokens>();
+        services.AddSingleton<UserStateCache>();
+        services.AddSingleton<UserChangeListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<UserChangeListener>());
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>
@@ -97,11 +96,14 @@ public static class AuthSetup
             return;
         }
 
-        var dataSource = context.HttpContext.RequestServices.GetRequiredService<NpgsqlDataSource>();
-        await using var connection = await dataSource.OpenConnectionAsync(context.HttpContext.RequestAborted);
-        // Every request runs it: prepared, not parsed and planned each time.
-        var state = await connection.QueryPreparedSingleOrDefaultAsync<UserState>(UserStateSql, [("Id", userId)], null,
-            context.HttpContext.RequestAborted);
+        var services = context.HttpContext.RequestServices;
+        var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+        var ct = context.HttpContext.RequestAborted;
+        // A WebSocket lives on after this check, so its upgrade reads the row itself; every other request may use the
+        // cache, which is only trusted while this instance is known to hear every user change (UserStateCache).
+        var state = context.Request.Path.Equals(RealtimeSetup.WebSocketPath, StringComparison.OrdinalIgnoreCase)
+            ? await UserStateCache.ReadAsync(dataSource, userId, ct)
+            : await services.GetRequiredService<UserStateCache>().GetAsync(dataSource, userId, ct);
 
         if (state is null || !state.IsActive || state.TokenVersion != version)
         {

@@ -9,7 +9,8 @@ namespace SupportDesk.Features.Auth.ChangePassword;
 
 public sealed record ChangePasswordCommand(Guid UserId, string CurrentPassword, string NewPassword) : ICommand<AuthResponse>;
 
-public sealed class ChangePasswordHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, RefreshTokens refreshTokens, AuthSessions sessions)
+public sealed class ChangePasswordHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, RefreshTokens refreshTokens, AuthSessions sessions,
+    UserStateCache userStates)
     : ICommandHandler<ChangePasswordCommand, AuthResponse>
 {
     private const string CurrentHashSql = "SELECT password_hash FROM users WHERE id = @UserId AND is_active";
@@ -43,6 +44,8 @@ public sealed class ChangePasswordHandler(NpgsqlDataSource dataSource, PasswordH
         await PasswordResetLinks.RetireAllAsync(connection, transaction, command.UserId, ct);
         var session = await sessions.IssueAsync(connection, transaction, user, state.TokenVersion, familyId: null, ct);
         await transaction.CommitAsync(ct);
+        // This instance refuses the old tokens from the next request on; the others hear the users trigger.
+        userStates.Invalidate(command.UserId);
         return session;
     }
 }

@@ -8,7 +8,7 @@ namespace SupportDesk.Features.Auth.ResetPassword;
 
 public sealed record ResetPasswordCommand(string Token, string NewPassword) : ICommand;
 
-public sealed class ResetPasswordHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, RefreshTokens refreshTokens)
+public sealed class ResetPasswordHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, RefreshTokens refreshTokens, UserStateCache userStates)
     : ICommandHandler<ResetPasswordCommand>
 {
     // The account's row is locked before its link is claimed, in the same order as forgot-password, change-password
@@ -44,6 +44,8 @@ public sealed class ResetPasswordHandler(NpgsqlDataSource dataSource, PasswordHa
         await refreshTokens.RevokeUserAsync(connection, transaction, userId, keepFamily: null, "password_reset", ct);
         await PasswordResetLinks.RetireAllAsync(connection, transaction, userId, ct);
         await transaction.CommitAsync(ct);
+        // This instance refuses the old tokens from the next request on; the others hear the users trigger.
+        userStates.Invalidate(userId);
         return Unit.Value;
     }
 

@@ -9,7 +9,8 @@ namespace SupportDesk.Features.Users.UpdateUser;
 public sealed record UpdateUserCommand(CurrentUser Actor, Guid UserId, UserRole? Role, bool? IsActive, string? FirstName, string? LastName)
     : ICommand<UserResponse>;
 
-public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens refreshTokens, IEnumerable<IUserAccessNarrowed> narrowed)
+public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens refreshTokens, IEnumerable<IUserAccessNarrowed> narrowed,
+    UserStateCache userStates)
     : ICommandHandler<UpdateUserCommand, UserResponse>
 {
     // NO KEY UPDATE, not UPDATE: foreign-key checks on this user (a notification or email to them, written by a ticket
@@ -81,6 +82,8 @@ public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens
         }
 
         await transaction.CommitAsync(ct);
+        // This instance applies the change from the next request on; the others hear the users trigger.
+        userStates.Invalidate(command.UserId);
         return updated;
     }
 }
