@@ -6,8 +6,8 @@ namespace SupportDesk.Infrastructure.Auth;
 
 /// <summary>
 /// Keeps <see cref="UserStateCache"/> honest: one dedicated LISTEN connection per instance on the users trigger's
-/// channel, invalidating each changed user as the NOTIFY arrives, and a heartbeat (a round trip on the same
-/// connection every <see cref="UserStateCache.HeartbeatInterval"/>). PostgreSQL sends a listening session every
+/// channel, and a heartbeat (a round trip on it every <see cref="UserStateCache.HeartbeatInterval"/>) that also reads the
+/// notifications waiting there, each invalidating its user. PostgreSQL sends a listening session every
 /// notification committed before its query ends ahead of the query's answer, so a heartbeat that comes back proves
 /// everything committed before it was sent has been applied; the cache is trusted only while that proof is fresh.
 /// </summary>
@@ -82,14 +82,15 @@ public sealed class UserChangeListener(AppSettings settings, UserStateCache cach
                 await heartbeat.ExecuteScalarAsync(timeout.Token);
             }
             cache.Heard(sentAt);
-            // Notifications between heartbeats are applied as they come.
-            TimeSpan left;
-            while ((left = UserStateCache.HeartbeatInterval - Stopwatch.GetElapsedTime(sentAt)) > TimeSpan.Zero)
-                await connection.WaitAsync(left, stoppingToken);
+            // Npgsql reads a notification with the next round trip, so between heartbeats it waits in the socket: no
+            // wait on the connection at all (a timed WaitAsync did not come back on time with nothing to read).
+            var left = UserStateCache.HeartbeatInterval - Stopwatch.GetElapsedTime(sentAt);
+            if (left > TimeSpan.Zero)
+                await Task.Delay(left, stoppingToken);
         }
     }
 
-    // Runs on Npgsql's read loop, before the heartbeat that follows it completes.
+    // Runs while Npgsql reads the heartbeat's answer, before the heartbeat completes.
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
         if (Guid.TryParse(e.Payload, out var userId))

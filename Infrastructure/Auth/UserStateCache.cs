@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
+using Prometheus;
 using SupportDesk.Infrastructure.Database;
 
 namespace SupportDesk.Infrastructure.Auth;
@@ -28,6 +29,11 @@ public sealed class UserStateCache
     // Far more users than are active at once; beyond it the cache starts over rather than track recency per request.
     private const int MaxEntries = 200_000;
 
+    private static readonly Counter Checks = Prometheus.Metrics.CreateCounter(
+        "supportdesk_user_state_checks_total", "Per-request user checks, by where the answer came from (cache, or database: a miss or an untrusted cache).", "source");
+    private static readonly Counter.Child FromCache = Checks.WithLabels("cache");
+    private static readonly Counter.Child FromDatabase = Checks.WithLabels("database");
+
     private readonly ConcurrentDictionary<Guid, UserState> _states = new();
 
     // Bumped by every invalidation: a read that began before one is not stored (it may have seen the old row).
@@ -54,7 +60,11 @@ public sealed class UserStateCache
     public async ValueTask<UserState?> GetAsync(NpgsqlDataSource dataSource, Guid userId, CancellationToken ct)
     {
         if (Trusted && _states.TryGetValue(userId, out var cached))
+        {
+            FromCache.Inc();
             return cached;
+        }
+        FromDatabase.Inc();
         var generation = Volatile.Read(ref _generation);
         var state = await ReadAsync(dataSource, userId, ct);
         if (state is not null && Trusted)
