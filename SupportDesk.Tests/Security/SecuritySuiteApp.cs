@@ -81,6 +81,13 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var file = (await owner.UploadAsync(Guid.Parse(Objects["ticket"]), ("seeded.txt", AttachmentTestData.Text())))[0];
         await owner.CommentWithAsync(Guid.Parse(Objects["ticket"]), "public", file.Id());
         Objects["attachment"] = file.Id().ToString();
+        // An organization holding customer "target", so its member routes have a member to act on.
+        using (var admin = ClientFor("admin"))
+        {
+            var organization = await admin.CreateOrganizationAsync(domains: OrganizationTestData.UniqueDomain("seeded"));
+            Objects["organization"] = organization.Id().ToString();
+            await admin.AddMemberAsync(organization.Id(), Users["target"].Id);
+        }
         var notification = Guid.CreateVersion7();
         await db.ExecuteAsync("INSERT INTO notifications (id, user_id, type, title, body, ticket_id) VALUES (@notification, @owner, 'comment.created', 'New reply', 'Body', @ticket)",
             new { notification, owner = Users["owner"].Id, ticket = Guid.Parse(Objects["ticket"]) });
@@ -95,6 +102,8 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         (_, "key") => Objects["email_template"],
         var (p, _) when p.StartsWith("/tickets") => Objects["ticket"],
         var (p, _) when p.StartsWith("/users") => Objects["target_user"],
+        ("/organizations/{id:guid}/members/{userId:guid}", "userId") => Objects["target_user"],
+        var (p, _) when p.StartsWith("/organizations") => Objects["organization"],
         var (p, _) when p.StartsWith("/knowledge-base") => Objects.GetValueOrDefault("article", Guid.NewGuid().ToString()),
         var (p, _) when p.StartsWith("/attachments") => Objects["attachment"],
         var (p, _) when p.StartsWith("/notifications") => Objects.GetValueOrDefault("notification", Guid.NewGuid().ToString()),
