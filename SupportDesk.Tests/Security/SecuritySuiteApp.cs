@@ -26,7 +26,7 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var users = new Dictionary<string, TestUser>();
         await using var db = new NpgsqlConnection(database.ConnectionString);
         await db.OpenAsync();
-        foreach (var name in new[] { "owner", "stranger", "agent", "admin", "target" })
+        foreach (var name in new[] { "owner", "stranger", "colleague", "outsider", "agent", "admin", "target" })
         {
             var role = name switch { "agent" => "agent", "admin" => "admin", _ => "customer" };
             var email = AppFixture.UniqueEmail(name);
@@ -40,6 +40,16 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         }
 
         var app = new SecuritySuiteApp { Database = database, Factory = factory, Users = users, Objects = [] };
+        // The owner and the colleague share an organization (and may reply on each other's tickets); the outsider is in
+        // another shared organization. These stay for the whole run: no route in the suite touches them.
+        using (var admin = app.ClientFor("admin"))
+        {
+            var shared = await admin.CreateOrganizationAsync(shared: true, sharedComments: true, OrganizationTestData.UniqueDomain("owners"));
+            await admin.AddMemberAsync(shared.Id(), users["owner"].Id);
+            await admin.AddMemberAsync(shared.Id(), users["colleague"].Id);
+            var other = await admin.CreateOrganizationAsync(shared: true, sharedComments: true, OrganizationTestData.UniqueDomain("others"));
+            await admin.AddMemberAsync(other.Id(), users["outsider"].Id);
+        }
         await app.SeedObjectsAsync(db);
         app._fingerprintSql = await BuildFingerprintSqlAsync(db);
         return app;

@@ -294,6 +294,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             routing.RequesterId,
             routing.StaffOnly,
             routing.TargetUserId,
+            routing.OrganizationId,
             Data = Encoding.UTF8.GetString(bytes),
             routing.OccurredAt,
             Message = RealtimeWire.NotifyPayload(routing, envelope),

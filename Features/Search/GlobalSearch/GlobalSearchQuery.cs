@@ -23,10 +23,10 @@ public sealed record GlobalSearchResponse(
 
 public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<GlobalSearchQuery, GlobalSearchResponse>
 {
-    // Who sees what, inside the SQL. Customers: their own live tickets, public comments on those, published
+    // Who sees what, inside the SQL. Customers: the live tickets they may see (TicketVisibility), public comments on those, published
     // articles. Staff: every live ticket, every comment on one, every article. Two texts, not "(@IsStaff OR …)",
     // so each gets the plan that suits it (the requester index for customers, the GIN indexes for staff).
-    private const string CustomerTickets = "t.deleted_at IS NULL AND t.requester_id = @UserId";
+    private const string CustomerTickets = TicketVisibility.CustomerVisibleTo;
     private const string CustomerArticles = "a.is_published";
     private const string StaffTickets = "t.deleted_at IS NULL";
     private const string StaffArticles = "true";
@@ -43,7 +43,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
               AND c.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("c")}
             OFFSET 0
         ) c
-        WHERE t.deleted_at IS NULL AND t.requester_id = @UserId
+        WHERE {TicketVisibility.CustomerVisibleTo}
         """;
     // Staff: the newest matching comments first, and only those joined to their tickets to drop the deleted ones.
     // Joined before the LIMIT, every match of two common words paid a ticket lookup, so PostgreSQL walked the
