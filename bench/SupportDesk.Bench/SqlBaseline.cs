@@ -98,7 +98,8 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         await using var connection = await dataSource.OpenConnectionAsync();
         if (!await UserOkAsync(connection, user))
             return false;
-        await using var results = await connection.QueryMultipleAsync(ListTicketsHandler.SqlFor(query, "english"), ListTicketsHandler.ParametersFor(query));
+        var peers = query.User.IsStaff ? null : await SupportDesk.Infrastructure.Auth.TicketVisibility.PeersAsync(connection, null, query.User.Id, default);
+        await using var results = await connection.QueryMultipleAsync(ListTicketsHandler.SqlFor(query, "english"), ListTicketsHandler.ParametersFor(query, null, peers));
         _ = (await results.ReadAsync<TicketResponse>()).AsList();
         _ = await results.ReadSingleAsync<long>();
         return true;

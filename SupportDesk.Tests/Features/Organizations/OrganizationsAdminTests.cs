@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Dapper;
 
 namespace SupportDesk.Tests.Features.Organizations;
@@ -182,6 +183,24 @@ public sealed class OrganizationsAdminTests(AppFixture app)
         await client.AddMemberAsync(first.Id(), customer.Id);
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/organizations/{first.Id()}")).StatusCode);
         Assert.True(await db.ExecuteScalarAsync<bool>("SELECT organization_id IS NULL FROM users WHERE id = @Id", new { customer.Id }));
+    }
+
+    [Fact]
+    public async Task A_customer_made_staff_leaves_their_organization()
+    {
+        var admin = await app.CreateUserAsync("admin");
+        using var client = app.ClientFor(admin);
+        var customer = await app.RegisterCustomerAsync();
+        var stays = await app.RegisterCustomerAsync();
+        var org = await client.CreateOrganizationAsync(shared: true);
+        await client.AddMemberAsync(org.Id(), customer.Id);
+        await client.AddMemberAsync(org.Id(), stays.Id);
+
+        var renamed = await (await client.PatchAsJsonAsync($"/users/{stays.Id}", new { first_name = "Still" })).JsonAsync();
+        Assert.Equal(org.Id(), renamed.GetProperty("organization_id").GetGuid());
+        var promoted = await (await client.PatchAsJsonAsync($"/users/{customer.Id}", new { role = "agent" })).JsonAsync();
+        Assert.Equal(JsonValueKind.Null, promoted.GetProperty("organization_id").ValueKind);
+        Assert.Equal([stays.Id], (await client.GetOkAsync($"/organizations/{org.Id()}/members")).Ids());
     }
 
     [Fact]
