@@ -90,14 +90,19 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         if (isPrivate)
             return;
 
-        // A public staff reply goes to the requester; a customer's reply goes to whoever holds the ticket.
-        if ((actor.IsStaff ? before.RequesterId : before.AssigneeId) is not { } recipient)
+        // A public staff reply goes to the requester; a customer's reply goes to whoever holds the ticket, and a
+        // colleague's (through a shared organization) to the requester as well.
+        Guid?[] recipients = actor.IsStaff
+            ? [before.RequesterId]
+            : [before.AssigneeId, before.RequesterId == actor.Id ? null : before.RequesterId];
+        if (recipients.All(r => r is null))
             return;
         var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], ct);
-        await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
-            RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
-            Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct,
-            comment.Attachments.Select(a => a.Id).ToList());
+        foreach (var recipient in recipients.OfType<Guid>())
+            await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
+                RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
+                Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct,
+                comment.Attachments.Select(a => a.Id).ToList());
     }
 
     /// <summary>Files of the ticket itself (it was opened with them): audit rows and one event, seen by whoever sees the ticket.</summary>

@@ -23,6 +23,14 @@ public sealed class ConflictException(string message) : AppException(message)
     public override string Title => "Conflict";
 }
 
+/// <summary>A conflict caused by one field's value (a unique value another record holds); names the field.</summary>
+public sealed class FieldConflictException(string field, string message) : AppException(message)
+{
+    public string Field { get; } = field;
+    public override int StatusCode => StatusCodes.Status409Conflict;
+    public override string Title => "Conflict";
+}
+
 public sealed class ForbiddenException(string message) : AppException(message)
 {
     public override int StatusCode => StatusCodes.Status403Forbidden;

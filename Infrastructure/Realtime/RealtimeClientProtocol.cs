@@ -36,16 +36,22 @@ internal static class RealtimeClientProtocol
         return false;
     }
 
-    /// <summary>The REST rules, per event: a customer only hears about their own tickets and never staff-only events.</summary>
+    /// <summary>
+    /// The REST rules, per event: a customer only hears about tickets they may see (their own, and those of their shared
+    /// organization's members, as the socket's organization stands now) and never staff-only events.
+    /// </summary>
     public static bool Wants(RealtimeConnection connection, RoutedEvent e)
     {
         if (e.TargetUserId is { } target)
             return target == connection.User.Id;
-        if (!connection.User.IsStaff && (e.StaffOnly || e.RequesterId != connection.User.Id))
+        if (!connection.User.IsStaff && (e.StaffOnly || (e.RequesterId != connection.User.Id && !SameSharedOrganization(connection, e))))
             return false;
         var subscriptions = connection.Subscriptions;
         return subscriptions.IsEmpty || (e.TicketId is { } ticketId && subscriptions.Contains(ticketId));
     }
+
+    private static bool SameSharedOrganization(RealtimeConnection connection, RoutedEvent e) =>
+        e.OrganizationId is { } organization && connection.SharedOrganization is { } mine && mine.Id == organization;
 
     public static async Task HandleAsync(RealtimeConnection connection, ReadOnlyMemory<byte> text)
     {

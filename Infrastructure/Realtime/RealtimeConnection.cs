@@ -49,6 +49,18 @@ public sealed class RealtimeConnection
     public Guid Id { get; } = Guid.CreateVersion7();
     public CurrentUser User { get; }
     public int TokenVersion { get; }
+
+    /// <summary>
+    /// The customer's shared organization as last read (TicketVisibility.SharedOrganizationOf): on connecting, and by the
+    /// user monitor whenever access changes. A reference, so the fan-out reads it whole without a lock.
+    /// </summary>
+    internal SharedOrganization? SharedOrganization
+    {
+        get => Volatile.Read(ref _sharedOrganization);
+        set => Volatile.Write(ref _sharedOrganization, value);
+    }
+
+    private SharedOrganization? _sharedOrganization;
     /// <summary>When the token the socket was opened with expires; the hub's sweep closes the socket then.</summary>
     public DateTimeOffset ExpiresAt { get; }
     /// <summary>The tickets this socket follows (empty: every ticket it may see); kept by <see cref="RealtimeClientProtocol"/>.</summary>
@@ -256,3 +268,6 @@ public sealed class RealtimeConnection
         }
     }
 }
+
+/// <summary>An organization whose members see each other's tickets.</summary>
+internal sealed record SharedOrganization(Guid Id);

@@ -8,7 +8,8 @@ namespace SupportDesk.Infrastructure.Realtime;
 
 /// <summary>
 /// Who may receive an event; decided on the server with the REST rules.
-/// TargetUserId set: only that user. Otherwise staff (agent/admin) always, and the ticket's requester only when !StaffOnly.
+/// TargetUserId set: only that user. Otherwise staff (agent/admin) always, and the ticket's requester only when !StaffOnly
+/// (with the members of the requester's shared organization, as they may read the ticket).
 /// </summary>
 public sealed record EventAudience(Guid? TicketRequesterId, bool StaffOnly, Guid? TargetUserId = null);
 
@@ -40,8 +41,8 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
     internal const int MaxNotifyPayloadBytes = 7999;
 
     internal const string Sql = $"""
-        INSERT INTO realtime_events (id, type, ticket_id, requester_id, staff_only, target_user_id, data, occurred_at)
-        VALUES (@Id, @Type, @TicketId, @RequesterId, @StaffOnly, @TargetUserId, @Data::jsonb, @OccurredAt);
+        INSERT INTO realtime_events (id, type, ticket_id, requester_id, staff_only, target_user_id, organization_id, data, occurred_at)
+        VALUES (@Id, @Type, @TicketId, @RequesterId, @StaffOnly, @TargetUserId, @OrganizationId, @Data::jsonb, @OccurredAt);
         SELECT pg_notify('{Channel}', @Message);
         """;
 
@@ -52,8 +53,13 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
         ArgumentNullException.ThrowIfNull(evt);
         ArgumentException.ThrowIfNullOrWhiteSpace(evt.Type);
 
+        // Read in this transaction: the requester's organization as it is when the change commits.
+        Guid? organization = null;
+        if (evt.Audience is { TicketRequesterId: { } requester, StaffOnly: false, TargetUserId: null })
+            organization = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+                Auth.TicketVisibility.SharedOrganizationOf, new { UserId = requester }, transaction, cancellationToken: ct));
         var routing = new RoutedEvent(Guid.CreateVersion7(), evt.Type, evt.TicketId, evt.Audience.TicketRequesterId,
-            evt.Audience.StaffOnly, evt.Audience.TargetUserId, ToMicroseconds(clock.GetUtcNow()));
+            evt.Audience.StaffOnly, evt.Audience.TargetUserId, ToMicroseconds(clock.GetUtcNow()), organization);
         var data = evt.Data is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(evt.Data, evt.Data.GetType(), _options);
         var envelope = RealtimeWire.WriteEnvelope(routing, data);
 
@@ -65,6 +71,7 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
             routing.RequesterId,
             routing.StaffOnly,
             routing.TargetUserId,
+            routing.OrganizationId,
             Data = Encoding.UTF8.GetString(data),
             routing.OccurredAt,
             Message = RealtimeWire.NotifyPayload(routing, envelope),
@@ -76,6 +83,10 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
         new(value.UtcTicks - value.UtcTicks % 10, TimeSpan.Zero);
 }
 
-/// <summary>An event with what the server needs to route it; the envelope is what clients get.</summary>
+/// <summary>
+/// An event with what the server needs to route it; the envelope is what clients get. OrganizationId: the requester's
+/// shared organization when the event was written, whose members hear it too.
+/// </summary>
 internal sealed record RoutedEvent(
-    Guid Id, string Type, Guid? TicketId, Guid? RequesterId, bool StaffOnly, Guid? TargetUserId, DateTimeOffset OccurredAt);
+    Guid Id, string Type, Guid? TicketId, Guid? RequesterId, bool StaffOnly, Guid? TargetUserId, DateTimeOffset OccurredAt,
+    Guid? OrganizationId = null);

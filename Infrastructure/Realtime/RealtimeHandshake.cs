@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Primitives;
+using Npgsql;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.RateLimiting;
@@ -72,6 +73,15 @@ public static class RealtimeHandshake
                 settings.Realtime.MaxMessageBytes, hub, logger);
             hub.Add(connection);
             logger.LogInformation("WebSocket {SocketId} opened for user {UserId}", connection.Id, user.Id);
+            try
+            {
+                await hub.LoadSharedOrganizationAsync(connection, http.RequestAborted);
+            }
+            catch (NpgsqlException e)
+            {
+                // The socket then hears only the user's own tickets until the next user check reads it.
+                logger.LogWarning(e, "Could not read the organization of WebSocket {SocketId}", connection.Id);
+            }
 
             var clock = services.GetRequiredService<TimeProvider>();
             var opened = clock.GetTimestamp();

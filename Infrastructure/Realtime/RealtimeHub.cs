@@ -21,7 +21,7 @@ public enum ConnectionSlot
 /// </summary>
 public sealed class RealtimeHub : IDisposable
 {
-    // The REST visibility rule for tickets: staff see every non-deleted ticket, a customer only their own.
+    // The REST visibility rule for tickets: staff see every non-deleted ticket, a customer those TicketVisibility allows.
     private const string MaySeeTicketSql = $"SELECT EXISTS (SELECT 1 FROM tickets t WHERE t.id = @TicketId AND {Auth.TicketVisibility.VisibleTo})";
 
     private readonly ConcurrentDictionary<Guid, RealtimeConnection> _connections = new();
@@ -219,5 +219,19 @@ public sealed class RealtimeHub : IDisposable
         await using var db = await _dataSource.OpenConnectionAsync(ct);
         return await db.ExecuteScalarAsync<bool>(new CommandDefinition(MaySeeTicketSql,
             new { TicketId = ticketId, connection.User.IsStaff, UserId = connection.User.Id }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Reads the customer's shared organization onto the socket. Called once the socket is in the hub, so an access change
+    /// committed meanwhile reaches it through the user monitor; until then it hears only its own tickets.
+    /// </summary>
+    internal async Task LoadSharedOrganizationAsync(RealtimeConnection connection, CancellationToken ct)
+    {
+        if (connection.User.IsStaff)
+            return;
+        await using var db = await _dataSource.OpenConnectionAsync(ct);
+        var organization = await db.ExecuteScalarAsync<Guid?>(new CommandDefinition(Auth.TicketVisibility.SharedOrganizationOf,
+            new { UserId = connection.User.Id }, cancellationToken: ct));
+        connection.SharedOrganization = organization is { } id ? new SharedOrganization(id) : null;
     }
 }

@@ -8,7 +8,7 @@ namespace SupportDesk.Infrastructure.Realtime;
 
 /// <summary>
 /// A socket outlives the request that checked its token, so the users behind open sockets are re-checked with the
-/// REST rule (active, same token_version, same role) in one query: every REALTIME_USER_CHECK_SECONDS, and at once
+/// REST rule (active, same token_version, same role, current shared organization) in one query: every REALTIME_USER_CHECK_SECONDS, and at once
 /// when the users table says access changed (NOTIFY from a trigger, on any instance). It also closes sockets whose
 /// token has expired.
 /// </summary>
@@ -16,7 +16,12 @@ public sealed class RealtimeUserMonitor(
     AppSettings settings, NpgsqlDataSource dataSource, RealtimeHub hub, TimeProvider clock,
     ILogger<RealtimeUserMonitor> logger) : BackgroundService
 {
-    private const string Sql = "SELECT id, role, is_active, token_version FROM users WHERE id = ANY(@Ids)";
+    // shared_organization_id: TicketVisibility.SharedOrganizationOf for every user at once.
+    private const string Sql = """
+        SELECT u.id, u.role, u.is_active, u.token_version, o.id AS shared_organization_id
+        FROM users u LEFT JOIN organizations o ON o.id = u.organization_id AND o.shared
+        WHERE u.id = ANY(@Ids)
+        """;
 
     private sealed class UserRow
     {
@@ -24,6 +29,7 @@ public sealed class RealtimeUserMonitor(
         public string Role { get; init; } = "";
         public bool IsActive { get; init; }
         public int TokenVersion { get; init; }
+        public Guid? SharedOrganizationId { get; init; }
     }
 
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -82,7 +88,10 @@ public sealed class RealtimeUserMonitor(
         }
     }
 
-    /// <summary>Closes (1008) every socket whose user is gone, inactive, or has had their tokens retired.</summary>
+    /// <summary>
+    /// Closes (1008) every socket whose user is gone, inactive, or has had their tokens retired; brings every other
+    /// socket's shared organization up to date.
+    /// </summary>
     internal async Task CheckAsync(CancellationToken ct)
     {
         var connections = hub.Connections.Where(c => !c.IsClosing).ToList();
@@ -102,6 +111,9 @@ public sealed class RealtimeUserMonitor(
                 && user.Role == socket.User.Role.ToDb();
             if (!still)
                 socket.Close(WebSocketCloseStatus.PolicyViolation, "Access revoked: sign in again");
+            else if (socket.SharedOrganization?.Id != user!.SharedOrganizationId)
+                // Moved between organizations, or sharing switched: the socket keeps going and hears what the user may see now.
+                socket.SharedOrganization = user.SharedOrganizationId is { } id ? new SharedOrganization(id) : null;
         }
     }
 }

@@ -3,75 +3,85 @@ using System.Text;
 namespace SupportDesk.Tests.Security;
 
 /// <summary>
-/// anonymous, customer A (owner of the objects), customer B, agent, admin × every route of the route table,
-/// against a declared expectation. A route without a declared expectation fails the suite, so a new route
+/// anonymous, customer A (owner of the objects), customer B (no organization), customer C (A's colleague in a shared
+/// organization that lets members reply), customer D (in another shared organization), agent, admin × every route of
+/// the route table, against a declared expectation. A route without a declared expectation fails the suite, so a new route
 /// cannot ship without someone deciding who may call it.
 /// </summary>
 public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
 {
-    private static readonly string?[] Callers = [null, "owner", "stranger", "agent", "admin"];
+    private static readonly string?[] Callers = [null, "owner", "stranger", "colleague", "outsider", "agent", "admin"];
 
-    // Expected status for (anonymous, owner, stranger, agent, admin). Objects in paths belong to the owner.
+    // Expected status for (anonymous, owner, stranger, colleague, outsider, agent, admin). Objects in paths belong to the
+    // owner. The colleague reads and replies publicly (shared, shared_comments) but changes nothing of the ticket.
     private static readonly Dictionary<string, int[]> Expected = new()
     {
-        ["GET /health"] = [200, 200, 200, 200, 200],
-        ["GET /health/live"] = [200, 200, 200, 200, 200],
-        ["GET /health/ready"] = [200, 200, 200, 200, 200],
-        ["POST /auth/register"] = [201, 201, 201, 201, 201],
-        ["POST /auth/login"] = [200, 200, 200, 200, 200],
-        ["GET /auth/me"] = [401, 200, 200, 200, 200],
-        ["POST /auth/refresh"] = [401, 401, 401, 401, 401],
-        ["POST /auth/logout"] = [204, 204, 204, 204, 204],
-        ["POST /auth/change-password"] = [401, 400, 400, 400, 400],
-        ["POST /auth/forgot-password"] = [202, 202, 202, 202, 202],
-        ["POST /auth/reset-password"] = [400, 400, 400, 400, 400],
-        ["GET /users"] = [401, 403, 403, 403, 200],
-        ["POST /users"] = [401, 403, 403, 403, 201],
-        ["GET /users/{id:guid}"] = [401, 403, 403, 403, 200],
-        ["PATCH /users/{id:guid}"] = [401, 403, 403, 403, 200],
-        ["GET /tickets"] = [401, 200, 200, 200, 200],
-        ["POST /tickets"] = [401, 201, 201, 201, 201],
-        ["GET /tickets/{id:guid}"] = [401, 200, 404, 200, 200],
-        ["GET /tickets/by-number/{number:long}"] = [401, 200, 404, 200, 200],
-        ["PUT /tickets/{id:guid}"] = [401, 200, 404, 200, 200],
-        ["PATCH /tickets/{id:guid}"] = [401, 200, 404, 200, 200],
-        ["DELETE /tickets/{id:guid}"] = [401, 403, 403, 403, 204],
-        ["POST /tickets/{id:guid}/assign"] = [401, 403, 403, 200, 200],
-        ["POST /tickets/{id:guid}/comments"] = [401, 201, 404, 201, 201],
-        ["GET /tickets/{id:guid}/comments"] = [401, 200, 404, 200, 200],
-        ["GET /tickets/{id:guid}/history"] = [401, 200, 404, 200, 200],
+        ["GET /health"] = [200, 200, 200, 200, 200, 200, 200],
+        ["GET /health/live"] = [200, 200, 200, 200, 200, 200, 200],
+        ["GET /health/ready"] = [200, 200, 200, 200, 200, 200, 200],
+        ["POST /auth/register"] = [201, 201, 201, 201, 201, 201, 201],
+        ["POST /auth/login"] = [200, 200, 200, 200, 200, 200, 200],
+        ["GET /auth/me"] = [401, 200, 200, 200, 200, 200, 200],
+        ["POST /auth/refresh"] = [401, 401, 401, 401, 401, 401, 401],
+        ["POST /auth/logout"] = [204, 204, 204, 204, 204, 204, 204],
+        ["POST /auth/change-password"] = [401, 400, 400, 400, 400, 400, 400],
+        ["POST /auth/forgot-password"] = [202, 202, 202, 202, 202, 202, 202],
+        ["POST /auth/reset-password"] = [400, 400, 400, 400, 400, 400, 400],
+        ["GET /users"] = [401, 403, 403, 403, 403, 403, 200],
+        ["POST /users"] = [401, 403, 403, 403, 403, 403, 201],
+        ["GET /users/{id:guid}"] = [401, 403, 403, 403, 403, 403, 200],
+        ["PATCH /users/{id:guid}"] = [401, 403, 403, 403, 403, 403, 200],
+        ["GET /organizations"] = [401, 403, 403, 403, 403, 403, 200],
+        ["POST /organizations"] = [401, 403, 403, 403, 403, 403, 201],
+        ["GET /organizations/{id:guid}"] = [401, 403, 403, 403, 403, 403, 200],
+        ["PATCH /organizations/{id:guid}"] = [401, 403, 403, 403, 403, 403, 200],
+        ["DELETE /organizations/{id:guid}"] = [401, 403, 403, 403, 403, 403, 204],
+        ["GET /organizations/{id:guid}/members"] = [401, 403, 403, 403, 403, 403, 200],
+        ["PUT /organizations/{id:guid}/members/{userId:guid}"] = [401, 403, 403, 403, 403, 403, 200],
+        ["DELETE /organizations/{id:guid}/members/{userId:guid}"] = [401, 403, 403, 403, 403, 403, 204],
+        ["GET /tickets"] = [401, 200, 200, 200, 200, 200, 200],
+        ["POST /tickets"] = [401, 201, 201, 201, 201, 201, 201],
+        ["GET /tickets/{id:guid}"] = [401, 200, 404, 200, 404, 200, 200],
+        ["GET /tickets/by-number/{number:long}"] = [401, 200, 404, 200, 404, 200, 200],
+        ["PUT /tickets/{id:guid}"] = [401, 200, 404, 403, 404, 200, 200],
+        ["PATCH /tickets/{id:guid}"] = [401, 200, 404, 403, 404, 200, 200],
+        ["DELETE /tickets/{id:guid}"] = [401, 403, 403, 403, 403, 403, 204],
+        ["POST /tickets/{id:guid}/assign"] = [401, 403, 403, 403, 403, 200, 200],
+        ["POST /tickets/{id:guid}/comments"] = [401, 201, 404, 201, 404, 201, 201],
+        ["GET /tickets/{id:guid}/comments"] = [401, 200, 404, 200, 404, 200, 200],
+        ["GET /tickets/{id:guid}/history"] = [401, 200, 404, 200, 404, 200, 200],
         // The seeded attachment is on a public comment of the owner's ticket.
-        ["POST /tickets/{id:guid}/attachments"] = [401, 201, 404, 201, 201],
-        ["POST /attachments"] = [401, 201, 201, 201, 201],
-        ["GET /tickets/{id:guid}/attachments"] = [401, 200, 404, 200, 200],
-        ["GET /attachments/{id:guid}"] = [401, 200, 404, 200, 200],
+        ["POST /tickets/{id:guid}/attachments"] = [401, 201, 404, 201, 404, 201, 201],
+        ["POST /attachments"] = [401, 201, 201, 201, 201, 201, 201],
+        ["GET /tickets/{id:guid}/attachments"] = [401, 200, 404, 200, 404, 200, 200],
+        ["GET /attachments/{id:guid}"] = [401, 200, 404, 200, 404, 200, 200],
         // Only staff take a file off a comment; its customer may see it, so 403 rather than 404.
-        ["DELETE /attachments/{id:guid}"] = [401, 403, 404, 204, 204],
-        ["GET /email-templates"] = [401, 403, 403, 403, 200],
-        ["GET /email-templates/{key}"] = [401, 403, 403, 403, 200],
-        ["PUT /email-templates/{key}"] = [401, 403, 403, 403, 200],
-        ["POST /email-templates/{key}/preview"] = [401, 403, 403, 403, 200],
-        ["GET /email-outbox"] = [401, 403, 403, 403, 200],
+        ["DELETE /attachments/{id:guid}"] = [401, 403, 404, 403, 404, 204, 204],
+        ["GET /email-templates"] = [401, 403, 403, 403, 403, 403, 200],
+        ["GET /email-templates/{key}"] = [401, 403, 403, 403, 403, 403, 200],
+        ["PUT /email-templates/{key}"] = [401, 403, 403, 403, 403, 403, 200],
+        ["POST /email-templates/{key}/preview"] = [401, 403, 403, 403, 403, 403, 200],
+        ["GET /email-outbox"] = [401, 403, 403, 403, 403, 403, 200],
         // The seeded outbox row is pending, not failed, so an admin's retry is a conflict.
-        ["POST /email-outbox/{id:guid}/retry"] = [401, 403, 403, 403, 409],
+        ["POST /email-outbox/{id:guid}/retry"] = [401, 403, 403, 403, 403, 403, 409],
         // The seeded article is published, so every signed-in caller may read it; KB_PUBLIC is off.
-        ["GET /knowledge-base"] = [401, 200, 200, 200, 200],
-        ["POST /knowledge-base"] = [401, 403, 403, 201, 201],
-        ["GET /knowledge-base/categories"] = [401, 200, 200, 200, 200],
-        ["GET /knowledge-base/search"] = [401, 200, 200, 200, 200],
-        ["GET /knowledge-base/slug/{slug}"] = [401, 200, 200, 200, 200],
-        ["GET /knowledge-base/{id:guid}"] = [401, 200, 200, 200, 200],
-        ["PUT /knowledge-base/{id:guid}"] = [401, 403, 403, 200, 200],
-        ["PATCH /knowledge-base/{id:guid}"] = [401, 403, 403, 200, 200],
-        ["DELETE /knowledge-base/{id:guid}"] = [401, 403, 403, 204, 204],
-        ["GET /search/global"] = [401, 200, 200, 200, 200],
+        ["GET /knowledge-base"] = [401, 200, 200, 200, 200, 200, 200],
+        ["POST /knowledge-base"] = [401, 403, 403, 403, 403, 201, 201],
+        ["GET /knowledge-base/categories"] = [401, 200, 200, 200, 200, 200, 200],
+        ["GET /knowledge-base/search"] = [401, 200, 200, 200, 200, 200, 200],
+        ["GET /knowledge-base/slug/{slug}"] = [401, 200, 200, 200, 200, 200, 200],
+        ["GET /knowledge-base/{id:guid}"] = [401, 200, 200, 200, 200, 200, 200],
+        ["PUT /knowledge-base/{id:guid}"] = [401, 403, 403, 403, 403, 200, 200],
+        ["PATCH /knowledge-base/{id:guid}"] = [401, 403, 403, 403, 403, 200, 200],
+        ["DELETE /knowledge-base/{id:guid}"] = [401, 403, 403, 403, 403, 204, 204],
+        ["GET /search/global"] = [401, 200, 200, 200, 200, 200, 200],
         // The seeded notification is the owner's; nobody else, staff included, may read or mark it.
-        ["GET /notifications"] = [401, 200, 200, 200, 200],
-        ["GET /notifications/unread-count"] = [401, 200, 200, 200, 200],
-        ["POST /notifications/read-all"] = [401, 200, 200, 200, 200],
-        ["POST /notifications/{id:guid}/read"] = [401, 200, 404, 404, 404],
+        ["GET /notifications"] = [401, 200, 200, 200, 200, 200, 200],
+        ["GET /notifications/unread-count"] = [401, 200, 200, 200, 200, 200, 200],
+        ["POST /notifications/read-all"] = [401, 200, 200, 200, 200, 200, 200],
+        ["POST /notifications/{id:guid}/read"] = [401, 200, 404, 404, 404, 404, 404],
         // A plain GET (no upgrade) by a signed-in caller is a 400 problem; the suites in Features/Realtime upgrade.
-        ["GET /ws"] = [401, 400, 400, 400, 400],
+        ["GET /ws"] = [401, 400, 400, 400, 400, 400, 400],
     };
 
     [Fact]
@@ -107,6 +117,61 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"authorization matrix: {routes.Count} routes × {Callers.Length} callers = {sent} requests, {failures.Count} unexpected");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>
+    /// The routes that answer 200 to everyone signed in (lists, search, the socket) differ in what they carry: the
+    /// owner's ticket and its public reply reach exactly the owner, the colleague and staff; a private note only staff.
+    /// </summary>
+    [Fact]
+    public async Task Lists_search_and_sockets_carry_the_owners_ticket_to_exactly_who_may_see_it()
+    {
+        await using var app = await SecuritySuiteApp.StartAsync();
+        var ticket = Guid.Parse(app.Objects["ticket"]);
+        var word = SearchTestData.Word();
+        var secret = SearchTestData.Word();
+        using (var agent = app.ClientFor("agent"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await agent.PatchJsonAsync($"/tickets/{ticket}", new { title = $"Owner's ticket {word}" })).StatusCode);
+            await agent.AddCommentAsync(ticket, $"Public answer {word}");
+            await agent.AddCommentAsync(ticket, $"Private note {secret}", "private");
+        }
+
+        await using var server = await KestrelApp.StartAsync(app.Database.Url);
+        var failures = new List<string>();
+        foreach (var caller in Callers.Where(c => c is not null).Select(c => c!))
+        {
+            var sees = caller is "owner" or "colleague" or "agent" or "admin";
+            var staff = caller is "agent" or "admin";
+            using var client = app.ClientFor(caller);
+            void Check(bool actual, bool expected, string what)
+            {
+                if (actual != expected)
+                    failures.Add($"{caller}: {what}: expected {expected}, got {actual}");
+            }
+
+            Check((await client.GetOkAsync("/tickets?limit=100")).Ids().Contains(ticket), sees, "GET /tickets lists the ticket");
+            Check((await client.GetOkAsync($"/tickets?q={word}")).Ids().Contains(ticket), sees, "GET /tickets?q= finds it by its title");
+            var found = await client.GetOkAsync($"/search/global?query={word}");
+            Check(found.Items().Any(h => h.Str("type") == "ticket" && h.Id() == ticket), sees, "global search finds it");
+            var hidden = await client.GetOkAsync($"/search/global?query={secret}");
+            Check(hidden.Items().Any(h => h.Id() == ticket), staff, "global search finds it by the private note");
+            if (sees)
+            {
+                var comments = (await client.GetOkAsync($"/tickets/{ticket}/comments?limit=100")).Items().Select(c => c.Str("content")).ToList();
+                Check(comments.Any(c => c.Contains(secret)), staff, "comments include the private note");
+                var history = (await client.GetOkAsync($"/tickets/{ticket}/history?limit=100")).Items().Count();
+                using var admin = app.ClientFor("admin");
+                var all = (await admin.GetOkAsync($"/tickets/{ticket}/history?limit=100")).Items().Count();
+                Check(history == all, staff, "history includes the private note's row");
+            }
+
+            await using var socket = await WsClient.ConnectAsync(server.WebSocketUri, app.Users[caller].Token);
+            await socket.SendJsonAsync(new { action = "subscribe", ticket_id = ticket });
+            var answer = await socket.NextMatchingAsync(m => m.Str("type") is "subscribed" or "error");
+            Check(answer.Str("type") == "subscribed", sees, "WebSocket subscribe to the ticket");
+        }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 }

@@ -26,7 +26,7 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var users = new Dictionary<string, TestUser>();
         await using var db = new NpgsqlConnection(database.ConnectionString);
         await db.OpenAsync();
-        foreach (var name in new[] { "owner", "stranger", "agent", "admin", "target" })
+        foreach (var name in new[] { "owner", "stranger", "colleague", "outsider", "agent", "admin", "target" })
         {
             var role = name switch { "agent" => "agent", "admin" => "admin", _ => "customer" };
             var email = AppFixture.UniqueEmail(name);
@@ -40,6 +40,16 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         }
 
         var app = new SecuritySuiteApp { Database = database, Factory = factory, Users = users, Objects = [] };
+        // The owner and the colleague share an organization (and may reply on each other's tickets); the outsider is in
+        // another shared organization. These stay for the whole run: no route in the suite touches them.
+        using (var admin = app.ClientFor("admin"))
+        {
+            var shared = await admin.CreateOrganizationAsync(shared: true, sharedComments: true, OrganizationTestData.UniqueDomain("owners"));
+            await admin.AddMemberAsync(shared.Id(), users["owner"].Id);
+            await admin.AddMemberAsync(shared.Id(), users["colleague"].Id);
+            var other = await admin.CreateOrganizationAsync(shared: true, sharedComments: true, OrganizationTestData.UniqueDomain("others"));
+            await admin.AddMemberAsync(other.Id(), users["outsider"].Id);
+        }
         await app.SeedObjectsAsync(db);
         app._fingerprintSql = await BuildFingerprintSqlAsync(db);
         return app;
@@ -81,6 +91,13 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var file = (await owner.UploadAsync(Guid.Parse(Objects["ticket"]), ("seeded.txt", AttachmentTestData.Text())))[0];
         await owner.CommentWithAsync(Guid.Parse(Objects["ticket"]), "public", file.Id());
         Objects["attachment"] = file.Id().ToString();
+        // An organization holding customer "target", so its member routes have a member to act on.
+        using (var admin = ClientFor("admin"))
+        {
+            var organization = await admin.CreateOrganizationAsync(domains: OrganizationTestData.UniqueDomain("seeded"));
+            Objects["organization"] = organization.Id().ToString();
+            await admin.AddMemberAsync(organization.Id(), Users["target"].Id);
+        }
         var notification = Guid.CreateVersion7();
         await db.ExecuteAsync("INSERT INTO notifications (id, user_id, type, title, body, ticket_id) VALUES (@notification, @owner, 'comment.created', 'New reply', 'Body', @ticket)",
             new { notification, owner = Users["owner"].Id, ticket = Guid.Parse(Objects["ticket"]) });
@@ -95,6 +112,8 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         (_, "key") => Objects["email_template"],
         var (p, _) when p.StartsWith("/tickets") => Objects["ticket"],
         var (p, _) when p.StartsWith("/users") => Objects["target_user"],
+        ("/organizations/{id:guid}/members/{userId:guid}", "userId") => Objects["target_user"],
+        var (p, _) when p.StartsWith("/organizations") => Objects["organization"],
         var (p, _) when p.StartsWith("/knowledge-base") => Objects.GetValueOrDefault("article", Guid.NewGuid().ToString()),
         var (p, _) when p.StartsWith("/attachments") => Objects["attachment"],
         var (p, _) when p.StartsWith("/notifications") => Objects.GetValueOrDefault("notification", Guid.NewGuid().ToString()),

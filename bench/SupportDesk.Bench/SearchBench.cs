@@ -162,6 +162,8 @@ internal static class SearchBench
             Query = query,
             PhraseKeys = keys ?? [],
             UserId = userId,
+            // The bench's customers are in no organization: they see their own tickets (TicketVisibility.PeersAsync).
+            Peers = new[] { userId },
             Category = (string?)null,
             Cap = FullTextSql.CandidateLimit,
             Limit = 20,

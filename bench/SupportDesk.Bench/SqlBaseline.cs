@@ -104,7 +104,8 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         await using var connection = await dataSource.OpenConnectionAsync();
         if (!await UserOkAsync(connection, user))
             return null;
-        await using var results = await connection.QueryMultipleAsync(ListTicketsHandler.SqlFor(query, "english"), ListTicketsHandler.ParametersFor(query));
+        var peers = query.User.IsStaff ? null : await SupportDesk.Infrastructure.Auth.TicketVisibility.PeersAsync(connection, null, query.User.Id, default);
+        await using var results = await connection.QueryMultipleAsync(ListTicketsHandler.SqlFor(query, "english"), ListTicketsHandler.ParametersFor(query, null, peers));
         var items = (await results.ReadAsync<TicketResponse>()).AsList();
         var total = await results.ReadSingleAsync<long>();
         return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);
@@ -308,6 +309,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             routing.RequesterId,
             routing.StaffOnly,
             routing.TargetUserId,
+            routing.OrganizationId,
             Data = Encoding.UTF8.GetString(bytes),
             routing.OccurredAt,
             Message = RealtimeWire.NotifyPayload(routing, envelope),

@@ -39,7 +39,7 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
         if (command.TicketId is { } target)
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
-            await TicketAccess.LoadAsync(connection, null, target, command.Actor, ct);
+            await TicketAccess.LoadForCommentAsync(connection, null, target, command.Actor, ct);
         }
 
         var uploads = new List<Upload>();
@@ -55,7 +55,7 @@ public sealed class UploadAttachmentsHandler(NpgsqlDataSource dataSource, IAttac
             if (command.TicketId is { } ticketId)
             {
                 // Locks the ticket, so two uploads at once cannot both squeeze under the per-ticket limit.
-                await TicketAccess.LoadAsync(connection, transaction, ticketId, command.Actor, ct);
+                await TicketAccess.LoadForCommentAsync(connection, transaction, ticketId, command.Actor, ct);
                 var stored = await connection.ExecuteScalarAsync<long>(new CommandDefinition(TicketBytesSql, new { TicketId = ticketId }, transaction, cancellationToken: ct));
                 if (stored + uploads.Sum(u => u.Staged.Size) > limits.MaxTicketBytes)
                     throw new PayloadTooLargeException("files", $"A ticket holds at most {limits.MaxTicketBytes} bytes of attachments; this ticket has {stored}.");

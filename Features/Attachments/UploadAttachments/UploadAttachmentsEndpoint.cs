@@ -28,6 +28,7 @@ public static class UploadAttachmentsEndpoint
         group.MapPost("/tickets/{id:guid}/attachments", ToTicketAsync)
             .WithName("UploadAttachments")
             .AsFileUpload()
+            .ProducesProblems(StatusCodes.Status403Forbidden) // a colleague of the requester whose organization shares it for reading only
             .WithSummary("Upload files to a ticket (multipart/form-data). They wait for a comment to carry them (attachment_ids) and expire otherwise.");
         group.MapPost("/attachments", BeforeTicketAsync)
             .WithName("UploadAttachmentsForNewTicket")

@@ -5,6 +5,7 @@ using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Errors;
+using SupportDesk.Infrastructure.Organizations;
 
 namespace SupportDesk.Features.Auth.Register;
 
@@ -13,10 +14,11 @@ public sealed record RegisterCommand(string Email, string Password, string First
 public sealed class RegisterHandler(NpgsqlDataSource dataSource, PasswordHasher hasher, AuthSessions sessions)
     : ICommandHandler<RegisterCommand, AuthResponse>
 {
-    // Self-registration only ever creates customers; staff accounts come from an admin (POST /users).
+    // Self-registration only ever creates customers; staff accounts come from an admin (POST /users). The customer
+    // joins the organization that holds their email's domain, read in the same statement.
     private const string Sql = $"""
-        INSERT INTO users (id, email, password_hash, first_name, last_name, role)
-        VALUES (@Id, @Email, @PasswordHash, @FirstName, @LastName, 'customer')
+        INSERT INTO users (id, email, password_hash, first_name, last_name, role, organization_id)
+        VALUES (@Id, @Email, @PasswordHash, @FirstName, @LastName, 'customer', {OrganizationDomains.OrganizationForDomain})
         RETURNING {UserResponse.Columns}
         """;
 
@@ -32,6 +34,7 @@ public sealed class RegisterHandler(NpgsqlDataSource dataSource, PasswordHasher 
             {
                 Id = Guid.CreateVersion7(),
                 Email = UserRules.NormalizeEmail(command.Email),
+                Domain = OrganizationDomains.DomainOf(command.Email),
                 PasswordHash = hash,
                 FirstName = command.FirstName.Trim(),
                 LastName = command.LastName.Trim(),

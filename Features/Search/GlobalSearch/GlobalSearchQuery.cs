@@ -23,12 +23,12 @@ public sealed record GlobalSearchResponse(
 
 public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<GlobalSearchQuery, GlobalSearchResponse>
 {
-    // Who sees what, inside the SQL. Customers: their own live tickets, public comments on those, published
+    // Who sees what, inside the SQL. Customers: the live tickets they may see (TicketVisibility), public comments on those, published
     // articles. Staff: every live ticket, every comment on one, every article. Two texts, not "(@IsStaff OR …)",
     // so each gets the plan that suits it (the requester index for customers, the GIN indexes for staff).
-    private const string CustomerTickets = "t.deleted_at IS NULL AND t.requester_id = @UserId";
+    private const string CustomerTickets = TicketVisibility.CustomerListedTo;
     private const string CustomerArticles = "a.is_published";
-    private const string StaffTickets = "t.deleted_at IS NULL";
+    private const string StaffTickets = TicketVisibility.StaffListedTo;
     private const string StaffArticles = "true";
 
     // A customer's comments are found through their own tickets, one small index probe per ticket (OFFSET 0 keeps
@@ -43,7 +43,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
               AND c.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("c")}
             OFFSET 0
         ) c
-        WHERE t.deleted_at IS NULL AND t.requester_id = @UserId
+        WHERE {TicketVisibility.CustomerListedTo}
         """;
     // Staff: the newest matching comments first, and only those joined to their tickets to drop the deleted ones.
     // Joined before the LIMIT, every match of two common words paid a ticket lookup, so PostgreSQL walked the
@@ -139,7 +139,8 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         await using var transaction = await connection.BeginSearchAsync(ct);
         var phraseKeys = await connection.PhraseKeysAsync(transaction, query.Query, sql.Language, ct);
         var keyed = phraseKeys.Length > 0 ? 1 : 0;
-        var parameters = new { query.Query, PhraseKeys = phraseKeys, UserId = query.User.Id, Cap = FullTextSql.CandidateLimit };
+        var peers = query.User.IsStaff ? [] : await TicketVisibility.PeersAsync(connection, transaction, query.User.Id, ct);
+        var parameters = new { query.Query, PhraseKeys = phraseKeys, UserId = query.User.Id, Peers = peers, Cap = FullTextSql.CandidateLimit };
 
         var ticketsTask = connection.QueryAsync<TicketHit>(new CommandDefinition(sql.Tickets[keyed], parameters, transaction, cancellationToken: ct));
         var commentsTask = OnOwnConnectionAsync<TicketHit>(dataSource, sql.Comments[keyed], parameters, ct);

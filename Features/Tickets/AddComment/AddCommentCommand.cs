@@ -39,7 +39,7 @@ public sealed class AddCommentHandler(NpgsqlDataSource dataSource, TicketActivit
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
-        var ticket = await TicketAccess.LoadAsync(connection, transaction, command.TicketId, actor, ct);
+        var ticket = await TicketAccess.LoadForCommentAsync(connection, transaction, command.TicketId, actor, ct);
         if (command.Type == CommentType.Private && !actor.IsStaff)
             throw new ForbiddenException("Private comments are for the support team only.");
 

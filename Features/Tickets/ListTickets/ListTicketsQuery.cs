@@ -55,6 +55,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         // A text search is planned for its own words (a cached plan cannot tell a rare word from a common one).
         await using var transaction = query.Q is null ? null : await connection.BeginSearchAsync(ct);
         var sql = SqlFor(query, settings.Search.Language);
+        var peers = query.User.IsStaff ? [] : await TicketVisibility.PeersAsync(connection, transaction, query.User.Id, ct);
         int[] phraseKeys = [];
         if (query.Q is not null)
         {
@@ -63,7 +64,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
             sql = sql.WithPhraseKeys(phraseKeys.Length > 0);
         }
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
-            sql, ParametersFor(query, phraseKeys), transaction, cancellationToken: ct));
+            sql, ParametersFor(query, phraseKeys, peers), transaction, cancellationToken: ct));
         var items = (await results.ReadAsync<TicketResponse>()).AsList();
         var total = await results.ReadSingleAsync<long>();
         return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);
@@ -72,7 +73,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
     /// <summary>The statements for this combination of filters (the benchmark runs them as its baseline too).</summary>
     internal static string SqlFor(ListTicketsQuery query, string language)
     {
-        var where = new StringBuilder(TicketAccess.VisibleTo);
+        var where = new StringBuilder(query.User.IsStaff ? TicketVisibility.StaffListedTo : TicketVisibility.CustomerListedTo);
         if (query.Statuses is not null) where.Append(" AND t.status = ANY(@Statuses)");
         if (query.Priorities is not null) where.Append(" AND t.priority = ANY(@Priorities)");
         if (query.Category is not null) where.Append(" AND t.category = @Category");
@@ -103,9 +104,11 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
             """.ForLanguage(language);
     }
 
-    internal static object ParametersFor(ListTicketsQuery query, int[]? phraseKeys = null) => new
+    /// <summary>The parameters of <see cref="SqlFor"/>; peers: a customer's (TicketVisibility.PeersAsync).</summary>
+    internal static object ParametersFor(ListTicketsQuery query, int[]? phraseKeys = null, Guid[]? peers = null) => new
     {
         UserId = query.User.Id,
+        Peers = peers ?? [],
         query.User.IsStaff,
         query.Statuses,
         query.Priorities,

@@ -29,6 +29,7 @@ public sealed class UpdateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
         var ticket = await TicketAccess.LoadAsync(connection, transaction, command.TicketId, actor, ct);
+        TicketAccess.EnsureMayChange(ticket, actor);
         if (command.ExpectedVersion is { } expected && expected != ticket.Version)
             throw new PreconditionFailedException("The ticket changed since you read it (If-Match does not match its ETag); read it again and retry.");
 

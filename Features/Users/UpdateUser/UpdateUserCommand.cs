@@ -30,6 +30,8 @@ public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens
             is_active = COALESCE(@IsActive, is_active),
             first_name = COALESCE(@FirstName, first_name),
             last_name = COALESCE(@LastName, last_name),
+            -- Organizations are for customers: one made staff leaves theirs (staff see every ticket anyway).
+            organization_id = CASE WHEN @Role IS NOT NULL AND @Role <> 'customer' THEN NULL ELSE organization_id END,
             token_version = token_version + CASE
                 WHEN (@Role IS NOT NULL AND @Role <> role) OR (@IsActive = false AND is_active) THEN 1 ELSE 0 END
         WHERE id = @UserId
