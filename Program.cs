@@ -66,6 +66,7 @@ api.MapHealth();
 api.MapAuth();
 api.MapUsers();
 api.MapTickets();
+api.MapTicketFields();
 api.MapAttachments();
 api.MapEmailAdmin();
 api.MapKnowledgeBase();
