@@ -36,4 +36,16 @@ public static class CustomFieldCatalog
             await connection.ExecuteScalarAsync<long>(new CommandDefinition(LockSql, new { Keys = held }, transaction, cancellationToken: ct));
         return await LiveAsync(connection, transaction, ct);
     }
+
+    /// <summary>The tickets as this caller sees them; the definitions are read only when some ticket holds values.</summary>
+    public static async Task<List<TicketResponse>> ShowAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<TicketResponse> tickets, bool isStaff, CancellationToken ct)
+    {
+        var fields = tickets.Any(t => t.StoredCustomFields != "{}") ? await LiveAsync(connection, transaction, ct) : [];
+        return tickets.Select(t => t.ViewedBy(fields, isStaff)).ToList();
+    }
+
+    public static async Task<TicketResponse> ShowAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, TicketResponse ticket, bool isStaff, CancellationToken ct) =>
+        (await ShowAsync(connection, transaction, [ticket], isStaff, ct))[0];
 }

@@ -35,6 +35,15 @@ public static partial class CustomFieldRules
             .Must(o => o is null || o.Select(x => x?.Value).Distinct().Count() == o.Length)
             .WithMessage("Each option value may appear once.");
 
+    /// <summary>custom_fields of a ticket write: keys shaped like field keys (which field each is, the handler checks).</summary>
+    public static IRuleBuilderOptions<T, Dictionary<string, System.Text.Json.JsonElement>?> ValidCustomFieldKeys<T>(
+        this IRuleBuilder<T, Dictionary<string, System.Text.Json.JsonElement>?> rule) =>
+        rule.Must(v => v is null || v.Count <= MaxValuesPerWrite).WithMessage($"'{{PropertyName}}' may hold at most {MaxValuesPerWrite} values.")
+            .Must(v => v is null || v.Keys.All(k => KeyPattern().IsMatch(k)))
+            .WithMessage("Each key of '{PropertyName}' must be a ticket field key (a lower-case letter, then lower-case letters, digits or _).");
+
+    public const int MaxValuesPerWrite = 500;
+
     public static IRuleBuilderOptions<T, int> ValidPosition<T>(this IRuleBuilder<T, int> rule) => rule.InclusiveBetween(0, MaxPosition);
 
     /// <summary>The rules that tie the parts of a definition together, checked on the definition as it will be stored.</summary>

@@ -119,6 +119,8 @@ public sealed class EmailTemplateEngine
                 null => NilValue.Instance,
                 long number => NumberValue.Create(number),
                 string text => new StringValue(text),
+                IReadOnlyDictionary<string, string> values => new DictionaryValue(new FluidValueDictionaryFluidIndexable(
+                    values.ToDictionary(v => v.Key, v => (FluidValue)new StringValue(v.Value), StringComparer.Ordinal))),
                 _ => new StringValue(value.ToString() ?? ""),
             });
         }

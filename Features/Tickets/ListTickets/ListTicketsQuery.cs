@@ -66,7 +66,8 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
             sql, ParametersFor(query, phraseKeys), transaction, cancellationToken: ct));
         var items = (await results.ReadAsync<TicketResponse>()).AsList();
         var total = await results.ReadSingleAsync<long>();
-        return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);
+        var shown = await CustomFieldCatalog.ShowAsync(connection, transaction, items, query.User.IsStaff, ct);
+        return new PagedResponse<TicketResponse>(shown, total, query.Limit, query.Offset);
     }
 
     /// <summary>The statements for this combination of filters (the benchmark runs them as its baseline too).</summary>
