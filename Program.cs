@@ -68,6 +68,7 @@ api.MapAuth();
 api.MapUsers();
 api.MapOrganizations();
 api.MapTickets();
+api.MapTicketFields();
 api.MapAttachments();
 api.MapEmailAdmin();
 api.MapKnowledgeBase();

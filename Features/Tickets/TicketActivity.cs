@@ -34,44 +34,60 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
 
     public async Task CreatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct)
     {
+        var views = await ViewsAsync(connection, transaction, ticket, ct);
         await RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("created", null, null, ticket.Title)], ct);
-        await PublishAsync(connection, transaction, RealtimeEventTypes.TicketCreated, ticket, staffOnly: false, ticket, ct);
+        await PublishAsync(connection, transaction, RealtimeEventTypes.TicketCreated, ticket, staffOnly: false, views.Customer, ct);
         // The requester's confirmation, also when an agent opened the ticket on their behalf.
         var names = await NamesAsync(connection, transaction, [actor.Id], ct);
         await emails.EnqueueAsync(connection, transaction,
-            new OutgoingEmail(EmailTemplateKeys.TicketCreated, ticket.RequesterId, ticket.Id, Model(ticket, names, actor.Id)), ct);
+            new OutgoingEmail(EmailTemplateKeys.TicketCreated, ticket.RequesterId, ticket.Id, Model(views.Customer, views.Fields, names, actor.Id)), ct);
+    }
+
+    /// <summary>
+    /// The ticket as its requester may see it (what every event they also receive carries) and as staff see it.
+    /// The definitions are read only when the ticket holds custom field values.
+    /// </summary>
+    private static async Task<(TicketResponse Customer, TicketResponse Staff, IReadOnlyList<TicketFieldResponse> Fields)> ViewsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CancellationToken ct)
+    {
+        var fields = ticket.StoredCustomFields == "{}" ? [] : await CustomFieldCatalog.LiveAsync(connection, transaction, ct);
+        return (ticket.ViewedBy(fields, isStaff: false), ticket.ViewedBy(fields, isStaff: true), fields);
     }
 
     public async Task UpdatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         TicketResponse before, TicketResponse after, IReadOnlyList<HistoryEntry> history, CurrentUser actor, CancellationToken ct)
     {
         await RecordAsync(connection, transaction, after.Id, actor, history, ct);
+        var views = await ViewsAsync(connection, transaction, after, ct);
 
-        var fieldChanges = history.Where(h => h.Action == "updated" && h.Field is not null)
-            .Select(h => new FieldChange(h.Field!, h.OldValue, h.NewValue)).ToList();
-        if (fieldChanges.Count > 0)
-            await PublishAsync(connection, transaction, RealtimeEventTypes.TicketUpdated, after, false, new { changes = fieldChanges, ticket = after }, ct);
+        // A change to a staff-only custom field is an event of its own that only staff receive.
+        var updates = history.Where(h => h.Action == "updated" && h.Field is not null).ToList();
+        var publicChanges = updates.Where(h => !h.IsPrivate).Select(h => new FieldChange(h.Field!, h.OldValue, h.NewValue)).ToList();
+        var staffChanges = updates.Where(h => h.IsPrivate).Select(h => new FieldChange(h.Field!, h.OldValue, h.NewValue)).ToList();
+        if (publicChanges.Count > 0)
+            await PublishAsync(connection, transaction, RealtimeEventTypes.TicketUpdated, after, false, new { changes = publicChanges, ticket = views.Customer }, ct);
+        if (staffChanges.Count > 0)
+            await PublishAsync(connection, transaction, RealtimeEventTypes.TicketUpdated, after, true, new { changes = staffChanges, ticket = views.Staff }, ct);
 
         var statusChanged = before.Status != after.Status;
         var assigneeChanged = before.AssigneeId != after.AssigneeId;
         if (statusChanged)
-            await PublishAsync(connection, transaction, RealtimeEventTypes.TicketStatusChanged, after, false, new { from = before.Status, to = after.Status, ticket = after }, ct);
+            await PublishAsync(connection, transaction, RealtimeEventTypes.TicketStatusChanged, after, false, new { from = before.Status, to = after.Status, ticket = views.Customer }, ct);
         if (assigneeChanged)
             await PublishAsync(connection, transaction, RealtimeEventTypes.TicketAssigned, after, false,
-                new { assignee_id = after.AssigneeId, previous_assignee_id = before.AssigneeId, ticket = after }, ct);
+                new { assignee_id = after.AssigneeId, previous_assignee_id = before.AssigneeId, ticket = views.Customer }, ct);
         var newAssignee = assigneeChanged ? after.AssigneeId : null;
         if (!statusChanged && newAssignee is null)
             return;
 
         var names = await NamesAsync(connection, transaction, [actor.Id, .. after.AssigneeId is { } a ? new[] { a } : []], ct);
-        var model = Model(after, names, actor.Id);
         if (statusChanged)
             await TellAsync(connection, transaction, after.RequesterId, actor, after, EmailTemplateKeys.TicketStatusChanged,
                 RealtimeEventTypes.TicketStatusChanged, $"#{after.Number} is now {Words(after.Status)}", after.Title,
-                model with { OldStatus = before.Status }, ct);
+                Model(views.Customer, views.Fields, names, actor.Id) with { OldStatus = before.Status }, ct);
         if (newAssignee is { } assignee)
             await TellAsync(connection, transaction, assignee, actor, after, EmailTemplateKeys.TicketAssigned,
-                RealtimeEventTypes.TicketAssigned, $"#{after.Number} was assigned to you", after.Title, model, ct);
+                RealtimeEventTypes.TicketAssigned, $"#{after.Number} was assigned to you", after.Title, Model(views.Staff, views.Fields, names, actor.Id), ct);
     }
 
     public async Task CommentedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
@@ -98,10 +114,12 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         if (recipients.All(r => r is null))
             return;
         var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], ct);
+        var views = await ViewsAsync(connection, transaction, before, ct);
         foreach (var recipient in recipients.OfType<Guid>())
             await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
                 RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
-                Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct,
+                Model(recipient == before.RequesterId ? views.Customer : views.Staff, views.Fields, names, actor.Id)
+                    with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct,
                 comment.Attachments.Select(a => a.Id).ToList());
     }
 
@@ -169,8 +187,10 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
 
     private static string Words(string value) => value.Replace('_', ' ');
 
-    private static EmailModel Model(TicketResponse ticket, IReadOnlyDictionary<Guid, string> names, Guid actorId) => new()
+    /// <summary>The email's values; ticket is already the recipient's view, so fields holds only what they may see.</summary>
+    private static EmailModel Model(TicketResponse ticket, IReadOnlyList<TicketFieldResponse> fields, IReadOnlyDictionary<Guid, string> names, Guid actorId) => new()
     {
+        Fields = CustomFieldValues.ForReading(ticket.CustomFields, fields),
         TicketNumber = ticket.Number,
         TicketTitle = ticket.Title,
         TicketStatus = ticket.Status,

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using SupportDesk.Infrastructure.OpenApi;
 
@@ -10,7 +11,7 @@ public sealed class TicketResponse
     public const string Columns = """
         t.id, t.number, t.title, t.description, t.status, t.priority, t.category, t.tags,
         t.requester_id, t.assignee_id, t.created_by, t.version, t.created_at, t.updated_at,
-        t.first_response_at, t.resolved_at, t.closed_at
+        t.first_response_at, t.resolved_at, t.closed_at, t.custom_fields::text AS stored_custom_fields
         """;
 
     public Guid Id { get; init; }
@@ -32,6 +33,23 @@ public sealed class TicketResponse
     public DateTime? ResolvedAt { get; init; }
     public DateTime? ClosedAt { get; init; }
 
+    /// <summary>
+    /// Custom field values by field key, as this caller may see them (customers: customer_visible fields only);
+    /// see GET /ticket-fields for what each key means.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonElement> CustomFields { get; private set; } = CustomFieldValues.None;
+
+    /// <summary>Every stored value, as the row holds it (deleted and staff-only fields included): never sent as is.</summary>
+    [JsonIgnore] public string StoredCustomFields { get; init; } = "{}";
+
     [JsonIgnore]
     public string ETag => $"\"{Version}\"";
+
+    /// <summary>This ticket as one audience sees it: a copy whose custom_fields hold what that audience may see.</summary>
+    public TicketResponse ViewedBy(IReadOnlyList<TicketFieldResponse> fields, bool isStaff)
+    {
+        var copy = (TicketResponse)MemberwiseClone();
+        copy.CustomFields = CustomFieldValues.View(StoredCustomFields, fields, isStaff);
+        return copy;
+    }
 }

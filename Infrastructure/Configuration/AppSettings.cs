@@ -23,6 +23,7 @@ public sealed class AppSettings
     internal static readonly BoolSetting ApiDocsSetting = new("API_DOCS", false, defaultText: "off in Production");
     internal static readonly BoolSetting KbPublicSetting = new("KB_PUBLIC", false);
     internal static readonly TextSetting TrustedProxiesSetting = new("TRUSTED_PROXIES");
+    internal static readonly IntSetting TicketFieldsMaxSetting = new("TICKET_FIELDS_MAX", 200, 1, 10_000);
 
     public required int Port { get; init; }
     public required string ConnectionString { get; init; }
@@ -37,6 +38,8 @@ public sealed class AppSettings
     /// headers are ignored and the client is the TCP peer, so nobody can pick their own address for the rate limits.
     /// </summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+    /// <summary>How many live custom ticket fields there may be: each is checked on every ticket write and read.</summary>
+    public int TicketFieldsMax { get; init; } = TicketFieldsMaxSetting.Default;
 
     public required AuthSettings Auth { get; init; }
     public EmailSettings Email { get; init; } = new();
@@ -61,6 +64,7 @@ public sealed class AppSettings
             ApiDocs = ApiDocsSetting.Read(config, fallback: !environment.IsProduction()),
             KbPublic = KbPublicSetting.Read(config),
             TrustedProxies = ReadNetworks(TrustedProxiesSetting.Name, TrustedProxiesSetting.Read(config)),
+            TicketFieldsMax = TicketFieldsMaxSetting.Read(config),
             // A CLI command issues no tokens, so it may run without a secret anywhere.
             Auth = AuthSettings.Read(config, mayGenerateSecret: environment.IsDevelopment() || forCommandLine),
             Email = EmailSettings.Read(config),

@@ -24,6 +24,8 @@ public sealed record EmailModel
     public string? AttachmentList { get; init; }
     public string? AssigneeName { get; init; }
     public string? ResetLink { get; init; }
+    /// <summary>Custom field values by key ({{ fields.order_number }}), as the recipient may see them: option labels, yes/no.</summary>
+    public IReadOnlyDictionary<string, string>? Fields { get; init; }
 
     /// <summary>What previews render against.</summary>
     public static EmailModel Sample { get; } = new()
@@ -40,18 +42,19 @@ public sealed record EmailModel
         AttachmentList = "screenshot.png: https://support.example.com/attachments/3f2b8c1e-9d4a-4e6b-8a7c-5d1e2f3a4b6c",
         AssigneeName = "Alex Agent",
         ResetLink = "https://support.example.com/reset-password?token=sample-token",
+        Fields = new Dictionary<string, string> { ["order_number"] = "A-1042", ["plan"] = "Gold" },
     };
 
-    private static readonly (string Name, PropertyInfo Property)[] Fields = typeof(EmailModel)
+    private static readonly (string Name, PropertyInfo Property)[] Members = typeof(EmailModel)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Select(p => (JsonSetup.ToSnakeCase(p.Name), p))
         .ToArray();
 
     /// <summary>The Liquid names of every field, in declaration order.</summary>
-    public static IReadOnlyList<string> FieldNames { get; } = Fields.Select(f => f.Name).ToArray();
+    public static IReadOnlyList<string> FieldNames { get; } = Members.Select(f => f.Name).ToArray();
 
     internal IEnumerable<(string Name, object? Value)> LiquidValues() =>
-        Fields.Select(f => (f.Name, f.Property.GetValue(this)));
+        Members.Select(f => (f.Name, f.Property.GetValue(this)));
 }
 
 /// <summary>

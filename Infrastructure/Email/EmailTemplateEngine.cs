@@ -119,6 +119,7 @@ public sealed class EmailTemplateEngine
                 null => NilValue.Instance,
                 long number => NumberValue.Create(number),
                 string text => new StringValue(text),
+                IReadOnlyDictionary<string, string> values => new DictionaryValue(new FieldValues(values, options.StrictVariables)),
                 _ => new StringValue(value.ToString() ?? ""),
             });
         }
@@ -129,6 +130,28 @@ public sealed class EmailTemplateEngine
     {
         var end = message.IndexOfAny(['\r', '\n']);
         return (end < 0 ? message : message[..end]).Trim();
+    }
+}
+
+/// <summary>
+/// fields.&lt;key&gt;: custom fields are defined at run time, so the strict check when a template is saved accepts any key
+/// (an undefined one renders blank, like a nil value); a misspelt top-level name is still refused.
+/// </summary>
+internal sealed class FieldValues(IReadOnlyDictionary<string, string> values, bool anyKey) : IFluidIndexable
+{
+    public int Count => values.Count;
+
+    public IEnumerable<string> Keys => values.Keys;
+
+    public bool TryGetValue(string name, out FluidValue value)
+    {
+        if (values.TryGetValue(name, out var text))
+        {
+            value = new StringValue(text);
+            return true;
+        }
+        value = anyKey ? StringValue.Empty : NilValue.Instance;
+        return anyKey;
     }
 }
 

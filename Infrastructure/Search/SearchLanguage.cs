@@ -31,7 +31,8 @@ public static class SearchLanguage
         UPDATE search_settings SET config = @Language::regconfig;
 
         ALTER TABLE tickets DISABLE TRIGGER trg_tickets_updated_at;
-        UPDATE tickets SET search_vector = ticket_search_vector(@Language::regconfig, title, description);
+        UPDATE tickets SET search_vector = ticket_search_vector(@Language::regconfig, title, description)
+                                           || ticket_custom_fields_vector(@Language::regconfig, custom_fields);
         ALTER TABLE tickets ENABLE TRIGGER trg_tickets_updated_at;
 
         ALTER TABLE comments DISABLE TRIGGER trg_comments_updated_at;

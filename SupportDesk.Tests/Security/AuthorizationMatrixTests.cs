@@ -74,6 +74,12 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["PUT /knowledge-base/{id:guid}"] = [401, 403, 403, 403, 403, 200, 200],
         ["PATCH /knowledge-base/{id:guid}"] = [401, 403, 403, 403, 403, 200, 200],
         ["DELETE /knowledge-base/{id:guid}"] = [401, 403, 403, 403, 403, 204, 204],
+        // The seeded field is customer_visible, so every signed-in caller may read it; only admins define fields.
+        ["GET /ticket-fields"] = [401, 200, 200, 200, 200, 200, 200],
+        ["POST /ticket-fields"] = [401, 403, 403, 403, 403, 403, 201],
+        ["GET /ticket-fields/{id:guid}"] = [401, 200, 200, 200, 200, 200, 200],
+        ["PATCH /ticket-fields/{id:guid}"] = [401, 403, 403, 403, 403, 403, 200],
+        ["DELETE /ticket-fields/{id:guid}"] = [401, 403, 403, 403, 403, 403, 204],
         ["GET /search/global"] = [401, 200, 200, 200, 200, 200, 200],
         // The seeded notification is the owner's; nobody else, staff included, may read or mark it.
         ["GET /notifications"] = [401, 200, 200, 200, 200, 200, 200],

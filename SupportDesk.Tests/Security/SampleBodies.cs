@@ -24,6 +24,8 @@ public static class SampleBodies
         "PUT /email-templates/{key}" => new() { ["subject"] = "Hi {{ recipient_name }}", ["html_body"] = "<p>{{ ticket_title }}</p>", ["text_body"] = "{{ ticket_title }}", ["is_active"] = true },
         "POST /knowledge-base" or "PUT /knowledge-base/{id:guid}" => new() { ["title"] = $"Article {Guid.NewGuid():N}", ["content"] = "Body", ["category"] = "account", ["tags"] = new JsonArray("x"), ["is_published"] = true },
         "PATCH /knowledge-base/{id:guid}" => new() { ["title"] = $"Renamed {Guid.NewGuid():N}" },
+        "POST /ticket-fields" => new() { ["key"] = TicketFieldTestData.UniqueKey("sample"), ["label"] = "Order number", ["type"] = "text", ["customer_visible"] = true },
+        "PATCH /ticket-fields/{id:guid}" => new() { ["label"] = "Renamed" },
         _ => [],
     };
 

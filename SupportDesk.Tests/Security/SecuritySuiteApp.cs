@@ -88,6 +88,8 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
             Objects["article"] = article.GetProperty("id").GetGuid().ToString();
             Objects["article_slug"] = article.GetProperty("slug").GetString()!;
         }
+        using (var admin = ClientFor("admin"))
+            Objects["ticket_field"] = (await admin.CreateFieldAsync(new { key = TicketFieldTestData.UniqueKey("seeded"), label = "Seeded", type = "text", customer_visible = true })).Id().ToString();
         var file = (await owner.UploadAsync(Guid.Parse(Objects["ticket"]), ("seeded.txt", AttachmentTestData.Text())))[0];
         await owner.CommentWithAsync(Guid.Parse(Objects["ticket"]), "public", file.Id());
         Objects["attachment"] = file.Id().ToString();
@@ -110,6 +112,7 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         (_, "number") => Objects["ticket_number"],
         (_, "slug") => Objects.GetValueOrDefault("article_slug", "no-such-article"),
         (_, "key") => Objects["email_template"],
+        var (p, _) when p.StartsWith("/ticket-fields") => Objects["ticket_field"],
         var (p, _) when p.StartsWith("/tickets") => Objects["ticket"],
         var (p, _) when p.StartsWith("/users") => Objects["target_user"],
         ("/organizations/{id:guid}/members/{userId:guid}", "userId") => Objects["target_user"],

@@ -32,6 +32,7 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
             await connection.ExecuteAsync($"DROP INDEX {name}");
 
         var users = await LoadUsersAsync(connection, customers, agents, bcryptCost);
+        await LoadTicketFieldsAsync(connection);
         await TimedAsync($"{tickets:N0} tickets and {comments:N0} comments", () => LoadTicketsAsync(connection, users, tickets, comments));
         await TimedAsync($"{articles:N0} articles", () => LoadArticlesAsync(connection, users, articles));
         await TimedAsync($"{indexes.Count} indexes", async () =>
@@ -41,6 +42,32 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
         });
         await TimedAsync("VACUUM ANALYZE", () => connection.ExecuteAsync(new CommandDefinition("VACUUM ANALYZE", commandTimeout: 0)));
         return users;
+    }
+
+    /// <summary>The plans of the "plan" dropdown: each about a quarter of the tickets.</summary>
+    public static readonly string[] Plans = ["free", "basic", "pro", "enterprise"];
+
+    /// <summary>Ticket i's order number: one ticket each, the selective filter.</summary>
+    public static string OrderNumber(int i) => $"ORD-{i:D7}";
+
+    // Every ticket holds an order number (unique), a plan (four values) and a staff-only score: the values the
+    // custom-field filter benchmark looks up.
+    private string CustomFields(int i) =>
+        $$"""{"order_number": "{{OrderNumber(i)}}", "plan": "{{Plans[i % Plans.Length]}}", "risk_score": {{text.Next(100)}}}""";
+
+    /// <summary>Ten definitions, as a team might have: the three the tickets hold values for and seven without any.</summary>
+    private static async Task LoadTicketFieldsAsync(NpgsqlConnection connection)
+    {
+        await connection.ExecuteAsync("""
+            INSERT INTO ticket_fields (id, key, label, type, options, customer_visible, customer_editable, position) VALUES
+                (gen_random_uuid(), 'order_number', 'Order number', 'text', '[]', true, true, 0),
+                (gen_random_uuid(), 'plan', 'Plan', 'dropdown',
+                 '[{"value":"free","label":"Free"},{"value":"basic","label":"Basic"},{"value":"pro","label":"Pro"},{"value":"enterprise","label":"Enterprise"}]', true, false, 1),
+                (gen_random_uuid(), 'risk_score', 'Risk score', 'number', '[]', false, false, 2)
+            """);
+        for (var i = 0; i < 7; i++)
+            await connection.ExecuteAsync("INSERT INTO ticket_fields (id, key, label, type, position) VALUES (gen_random_uuid(), @Key, @Label, 'text', @Position)",
+                new { Key = $"extra_{i}", Label = $"Extra {i}", Position = 3 + i });
     }
 
     private async Task TimedAsync(string what, Func<Task> action)
@@ -86,7 +113,7 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
 
         // Tickets in creation order, as a live system writes them.
         await using (var writer = await connection.BeginBinaryImportAsync("""
-            COPY tickets (id, title, description, status, priority, category, tags, requester_id, assignee_id, created_by, created_at, updated_at, deleted_at)
+            COPY tickets (id, title, description, status, priority, category, tags, requester_id, assignee_id, created_by, created_at, updated_at, deleted_at, custom_fields)
             FROM STDIN (FORMAT BINARY)
             """))
         {
@@ -116,6 +143,7 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
                     await writer.WriteAsync(createdAt.AddDays(1), NpgsqlDbType.TimestampTz);
                 else
                     await writer.WriteNullAsync();
+                await writer.WriteAsync(CustomFields(i), NpgsqlDbType.Jsonb);
 
                 var n = (int)commentsPerTicket + (text.NextDouble() < commentsPerTicket % 1 ? 1 : 0);
                 for (var c = 0; c < n && commentRows.Count < comments; c++)

@@ -170,6 +170,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             Tags = Array.Empty<string>(),
             RequesterId = actor.Id,
             CreatedBy = actor.Id,
+            CustomFields = "{}",
         }, transaction);
         await HistoryAsync(connection, transaction, ticket.Id, actor, [("created", null, null, ticket.Title, false)]);
         await PublishAsync(connection, transaction, RealtimeEventTypes.TicketCreated, ticket, false, null, ticket);
@@ -252,7 +253,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         var after = await connection.QuerySingleAsync<TicketResponse>(UpdateTicketHandler.UpdateSql, new
         {
             before.Id, before.Title, before.Description, Status = status, Priority = priority, before.Category, before.Tags,
-            before.AssigneeId, before.ResolvedAt, before.ClosedAt,
+            before.AssigneeId, before.ResolvedAt, before.ClosedAt, CustomFields = before.StoredCustomFields,
         }, transaction);
         await HistoryAsync(connection, transaction, ticketId, actor, history);
         if (priority != before.Priority)

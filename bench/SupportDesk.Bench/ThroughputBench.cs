@@ -75,7 +75,7 @@ internal static class ThroughputBench
             MigrationRunner.MigrateUp(databaseConnection);
             await using var loadSource = NpgsqlDataSource.Create(databaseConnection);
             var watch = Stopwatch.StartNew();
-            await new Loader(loadSource, text, Log).LoadAsync(options.Tickets, options.Tickets * 2, options.Articles, options.Customers, options.Agents, options.BcryptCost);
+            await new Loader(loadSource, text, Log).LoadAsync(options.Tickets, options.Comments ?? options.Tickets * 2, options.Articles, options.Customers, options.Agents, options.BcryptCost);
             Log($"database {options.Database} filled in {watch.Elapsed.TotalSeconds:N0} s");
         }
 
@@ -92,8 +92,10 @@ internal static class ThroughputBench
         List<BenchUser> customers, agents;
         SampleTicket[] tickets;
         string sizes;
+        int ticketCount;
         await using (var connection = await dataSource.OpenConnectionAsync())
         {
+            ticketCount = await connection.QuerySingleAsync<int>("SELECT count(*) FROM tickets");
             var users = (await connection.QueryAsync<(Guid Id, string Email, string Role, int TokenVersion)>(
                 "SELECT id, email, role, token_version FROM users WHERE email LIKE '%@bench.test' ORDER BY email")).ToList();
             BenchUser ToUser((Guid Id, string Email, string Role, int TokenVersion) u) =>
@@ -205,6 +207,37 @@ internal static class ThroughputBench
                 }
             }
 
+            // Filtering by custom fields, the same three ways round: an agent looks up one order number (one ticket in
+            // the whole table), an agent's queue of one plan's open tickets (an eighth of all), a customer's own tickets on
+            // one plan (a quarter of theirs).
+            (BenchUser User, string Path, ListTicketsQuery Query) FieldPick(Random r)
+            {
+                switch (r.Next(3))
+                {
+                    case 0:
+                    {
+                        var agent = Agent(r);
+                        var order = Loader.OrderNumber(r.Next(ticketCount));
+                        return (agent, $"/tickets?field.order_number={order}&limit=20",
+                            ListQuery(agent, null, null, null, null) with { CustomFieldsContain = $$"""{"order_number": "{{order}}"}""" });
+                    }
+                    case 1:
+                    {
+                        var agent = Agent(r);
+                        var plan = Loader.Plans[r.Next(Loader.Plans.Length)];
+                        return (agent, $"/tickets?field.plan={plan}&status=open&limit=20",
+                            ListQuery(agent, ["open"], null, null, null) with { CustomFieldsContain = $$"""{"plan": "{{plan}}"}""" });
+                    }
+                    default:
+                    {
+                        var customer = Customer(r);
+                        var plan = Loader.Plans[r.Next(Loader.Plans.Length)];
+                        return (customer, $"/tickets?field.plan={plan}&limit=20",
+                            ListQuery(customer, null, null, null, null) with { CustomFieldsContain = $$"""{"plan": "{{plan}}"}""" });
+                    }
+                }
+            }
+
             var scenarios = new List<Scenario>
             {
                 Make("login", "login (POST /auth/login, bcrypt cost " + options.BcryptCost + ")", r => Customer(r),
@@ -221,6 +254,9 @@ internal static class ThroughputBench
                     u => new Call("GET", "/auth/me", u, null),
                     u => sql.MeAsync(u)),
                 Make("list", "list tickets, filtered (GET /tickets?…)", ListPick,
+                    p => new Call("GET", p.Path, p.User, null),
+                    p => sql.ListTicketsAsync(p.Query, p.User)),
+                Make("field", "list tickets by custom field (GET /tickets?field.…)", FieldPick,
                     p => new Call("GET", p.Path, p.User, null),
                     p => sql.ListTicketsAsync(p.Query, p.User)),
                 Make("comment", "add comment (POST /tickets/{id}/comments)", r => (Own: Own(r, owned), Reply: replies[r.Next(replies.Length)]),
@@ -383,6 +419,9 @@ public sealed record ThroughputOptions(
     int Concurrency, string? DbOptions, Dictionary<string, string> ServiceEnvironment, int ServiceWarmupSeconds, bool SkipLoad, bool NoBaseline, string[]? Only, string? Label, string ServiceDll, string ResultsDirectory,
     int Pairs, string[] Clients, bool NoBare, string Wrk, int WrkThreads)
 {
+    /// <summary>--comments N (default: two per ticket); the list benchmarks do not read comments, so a big run may seed fewer.</summary>
+    public int? Comments { get; init; }
+
     public static ThroughputOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -422,6 +461,9 @@ public sealed record ThroughputOptions(
                 && clients.All(c => c is "dotnet" or "wrk") ? clients : throw new ArgumentException("--clients takes dotnet, wrk or both"),
             flags.Contains("--no-bare"),
             values.GetValueOrDefault("--wrk", "wrk"),
-            Int("--wrk-threads", 1));
+            Int("--wrk-threads", 1))
+        {
+            Comments = values.TryGetValue("--comments", out var comments) ? int.Parse(comments, CultureInfo.InvariantCulture) : null,
+        };
     }
 }

@@ -28,7 +28,7 @@ public sealed class AssignTicketHandler(NpgsqlDataSource dataSource, TicketActiv
         if (command.ExpectedVersion is { } expected && expected != ticket.Version)
             throw new PreconditionFailedException("The ticket changed since you read it (If-Match does not match its ETag); read it again and retry.");
         if (assigneeId == ticket.AssigneeId)
-            return ticket;
+            return await CustomFieldCatalog.ShowAsync(connection, transaction, ticket, command.Actor.IsStaff, ct);
         if (assigneeId is { } id)
             await TicketAssignee.EnsureAssignableAsync(connection, transaction, id, ct);
 
@@ -36,7 +36,8 @@ public sealed class AssignTicketHandler(NpgsqlDataSource dataSource, TicketActiv
             new CommandDefinition(Sql, new { Id = ticket.Id, AssigneeId = assigneeId }, transaction, cancellationToken: ct));
         await activity.UpdatedAsync(connection, transaction, ticket, updated,
             [new HistoryEntry("assigned", "assignee_id", ticket.AssigneeId?.ToString(), assigneeId?.ToString())], command.Actor, ct);
+        var shown = await CustomFieldCatalog.ShowAsync(connection, transaction, updated, command.Actor.IsStaff, ct);
         await transaction.CommitAsync(ct);
-        return updated;
+        return shown;
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Mediator;
 using Npgsql;
@@ -10,7 +11,7 @@ namespace SupportDesk.Features.Tickets.CreateTicket;
 
 public sealed record CreateTicketCommand(
     CurrentUser Actor, string Title, string Description, TicketPriority Priority, string? Category, string[]? Tags, Guid? RequesterId,
-    IReadOnlyList<Guid> AttachmentIds)
+    IReadOnlyList<Guid> AttachmentIds, IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
     : ICommand<TicketResponse>;
 
 public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActivity activity, AppSettings settings, TimeProvider clock)
@@ -19,8 +20,8 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
     private const string RequesterSql = "SELECT role FROM users WHERE id = @RequesterId AND is_active";
 
     internal const string InsertSql = $"""
-        INSERT INTO tickets AS t (id, title, description, priority, category, tags, requester_id, created_by)
-        VALUES (@Id, @Title, @Description, @Priority, @Category, @Tags, @RequesterId, @CreatedBy)
+        INSERT INTO tickets AS t (id, title, description, priority, category, tags, requester_id, created_by, custom_fields)
+        VALUES (@Id, @Title, @Description, @Priority, @Category, @Tags, @RequesterId, @CreatedBy, @CustomFields::jsonb)
         RETURNING {TicketResponse.Columns}
         """;
 
@@ -42,6 +43,11 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
                 throw new FieldValidationException("requester_id", "No active customer has this id.");
         }
 
+        // Every live definition is read: required_on_create applies to the fields the request leaves out too.
+        var fields = await CustomFieldCatalog.ForWriteAsync(connection, transaction, command.CustomFields?.Keys ?? Enumerable.Empty<string>(), ct);
+        var (values, _) = CustomFieldValues.Apply("{}", command.CustomFields, fields, actor.IsStaff);
+        CustomFieldValues.EnsureRequired(values, fields, actor.IsStaff, f => f.RequiredOnCreate, (field, message) => new FieldValidationException(field, message));
+
         var ticket = await connection.QuerySingleAsync<TicketResponse>(new CommandDefinition(InsertSql, new
         {
             Id = Guid.CreateVersion7(),
@@ -52,6 +58,7 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
             Tags = TicketFieldRules.NormalizeTags(command.Tags),
             RequesterId = requesterId,
             CreatedBy = actor.Id,
+            CustomFields = values.ToJsonString(),
         }, transaction, cancellationToken: ct));
 
         await activity.CreatedAsync(connection, transaction, ticket, actor, ct);
@@ -61,6 +68,6 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
             clock.GetUtcNow().UtcDateTime - limits.UnlinkedLifetime, limits.MaxTicketBytes, ct);
         await activity.FilesAddedAsync(connection, transaction, ticket, files, actor, ct);
         await transaction.CommitAsync(ct);
-        return ticket;
+        return ticket.ViewedBy(fields, actor.IsStaff);
     }
 }

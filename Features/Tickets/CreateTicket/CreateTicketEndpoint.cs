@@ -12,13 +12,14 @@ public static class CreateTicketEndpoint
         group.MapPost("/", HandleAsync)
             .WithName("CreateTicket")
             .ProducesProblems(StatusCodes.Status403Forbidden) // requester_id from a customer
-            .WithSummary("Open a ticket. Customers open their own; agents and admins may pass requester_id to open one for a customer. attachment_ids: files uploaded with POST /attachments.");
+            .WithSummary("Open a ticket. Customers open their own; agents and admins may pass requester_id to open one for a customer. attachment_ids: files uploaded with POST /attachments. custom_fields: {key: value} (see GET /ticket-fields).");
 
     private static async Task<Created<TicketResponse>> HandleAsync(
         CreateTicketRequest request, ClaimsPrincipal principal, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var command = new CreateTicketCommand(principal.ToCurrentUser(), request.Title, request.Description,
-            request.Priority ?? TicketPriority.Medium, request.Category, request.Tags, request.RequesterId, request.AttachmentIds ?? []);
+            request.Priority ?? TicketPriority.Medium, request.Category, request.Tags, request.RequesterId, request.AttachmentIds ?? [],
+            request.CustomFields);
         var ticket = await mediator.Send(command, ct);
         return TypedResults.Created($"/tickets/{ticket.Id}", ticket.WithETag(http));
     }

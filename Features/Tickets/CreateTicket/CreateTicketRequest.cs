@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FluentValidation;
 
 namespace SupportDesk.Features.Tickets.CreateTicket;
@@ -9,7 +10,8 @@ public sealed record CreateTicketRequest(
     string? Category = null,
     string[]? Tags = null,
     Guid? RequesterId = null,
-    Guid[]? AttachmentIds = null);
+    Guid[]? AttachmentIds = null,
+    Dictionary<string, JsonElement>? CustomFields = null);
 
 public sealed class CreateTicketValidator : AbstractValidator<CreateTicketRequest>
 {
@@ -21,5 +23,6 @@ public sealed class CreateTicketValidator : AbstractValidator<CreateTicketReques
         RuleFor(r => r.Tags).ValidTags();
         RuleFor(r => r.RequesterId).NotEqual(Guid.Empty);
         RuleFor(r => r.AttachmentIds).ValidAttachmentIds();
+        RuleFor(r => r.CustomFields).ValidCustomFieldKeys();
     }
 }

@@ -16,10 +16,11 @@ public sealed class GetTicketHandler(NpgsqlDataSource dataSource) : IQueryHandle
     public async ValueTask<TicketResponse> Handle(GetTicketQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        if (query.Id is { } id)
-            return await TicketAccess.LoadAsync(connection, null, id, query.User, ct);
-        return await connection.QuerySingleOrDefaultAsync<TicketResponse>(new CommandDefinition(ByNumberSql,
-                   new { query.Number, UserId = query.User.Id, query.User.IsStaff }, cancellationToken: ct))
-               ?? throw new NotFoundException("Ticket not found.");
+        var ticket = query.Id is { } id
+            ? await TicketAccess.LoadAsync(connection, null, id, query.User, ct)
+            : await connection.QuerySingleOrDefaultAsync<TicketResponse>(new CommandDefinition(ByNumberSql,
+                  new { query.Number, UserId = query.User.Id, query.User.IsStaff }, cancellationToken: ct))
+              ?? throw new NotFoundException("Ticket not found.");
+        return await CustomFieldCatalog.ShowAsync(connection, null, ticket, query.User.IsStaff, ct);
     }
 }

@@ -11,10 +11,10 @@ public static class ListTicketsEndpoint
     public static void MapListTickets(this RouteGroupBuilder group) =>
         group.MapGet("/", HandleAsync)
             .WithName("ListTickets")
-            .WithSummary("List the tickets the caller may see, filtered, sorted and paged.");
+            .WithSummary("List the tickets the caller may see, filtered, sorted and paged. field.<key>=<value> filters by a custom field (one value each; a multi_select matches tickets holding that option).");
 
     private static async Task<Ok<PagedResponse<TicketResponse>>> HandleAsync(
-        [AsParameters] ListTicketsRequest request, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct)
+        [AsParameters] ListTicketsRequest request, ClaimsPrincipal principal, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var user = principal.ToCurrentUser();
         var assignee = request.AssigneeId switch
@@ -38,7 +38,8 @@ public static class ListTicketsEndpoint
             request.Order ?? "desc",
             request.Limit ?? Paging.DefaultLimit,
             request.Offset ?? 0,
-            request.Q);
+            request.Q,
+            CustomFieldFilters.FromQuery(http.Request.Query));
         return TypedResults.Ok(await mediator.Send(query, ct));
     }
 }

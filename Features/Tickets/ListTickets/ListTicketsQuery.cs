@@ -30,7 +30,12 @@ public sealed record ListTicketsQuery(
     string Order,
     int Limit,
     int Offset,
-    string? Q = null) : IQuery<PagedResponse<TicketResponse>>;
+    string? Q = null,
+    IReadOnlyDictionary<string, string>? FieldFilters = null) : IQuery<PagedResponse<TicketResponse>>
+{
+    /// <summary>The field filters as one JSONB containment value (set by the handler from <see cref="FieldFilters"/>).</summary>
+    public string? CustomFieldsContain { get; init; }
+}
 
 public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
 {
@@ -52,6 +57,11 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
     public async ValueTask<PagedResponse<TicketResponse>> Handle(ListTicketsQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        if (query.FieldFilters is { Count: > 0 } filters)
+        {
+            var fields = await CustomFieldCatalog.LiveAsync(connection, null, ct);
+            query = query with { CustomFieldsContain = CustomFieldFilters.Containment(filters, fields, query.User.IsStaff) };
+        }
         // A text search is planned for its own words (a cached plan cannot tell a rare word from a common one).
         await using var transaction = query.Q is null ? null : await connection.BeginSearchAsync(ct);
         var sql = SqlFor(query, settings.Search.Language);
@@ -67,7 +77,8 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
             sql, ParametersFor(query, phraseKeys, peers), transaction, cancellationToken: ct));
         var items = (await results.ReadAsync<TicketResponse>()).AsList();
         var total = await results.ReadSingleAsync<long>();
-        return new PagedResponse<TicketResponse>(items, total, query.Limit, query.Offset);
+        var shown = await CustomFieldCatalog.ShowAsync(connection, transaction, items, query.User.IsStaff, ct);
+        return new PagedResponse<TicketResponse>(shown, total, query.Limit, query.Offset);
     }
 
     /// <summary>The statements for this combination of filters (the benchmark runs them as its baseline too).</summary>
@@ -83,6 +94,8 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         if (query.RequesterId is not null) where.Append(" AND t.requester_id = @RequesterId");
         if (query.CreatedAfter is not null) where.Append(" AND t.created_at >= @CreatedAfter");
         if (query.CreatedBefore is not null) where.Append(" AND t.created_at < @CreatedBefore");
+        // Containment is what the GIN index on custom_fields (jsonb_path_ops) answers.
+        if (query.CustomFieldsContain is not null) where.Append(" AND t.custom_fields @> @CustomFieldsContain::jsonb");
         if (query.Q is not null) where.Append($" AND t.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("t")}");
 
         var direction = query.Order == "asc" ? "ASC" : "DESC";
@@ -121,6 +134,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         query.Limit,
         query.Offset,
         Query = query.Q,
+        query.CustomFieldsContain,
         PhraseKeys = phraseKeys ?? [],
     };
 }

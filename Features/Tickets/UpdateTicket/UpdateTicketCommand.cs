@@ -17,7 +17,7 @@ public sealed class UpdateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
         UPDATE tickets AS t SET
             title = @Title, description = @Description, status = @Status, priority = @Priority,
             category = @Category, tags = @Tags, assignee_id = @AssigneeId,
-            resolved_at = @ResolvedAt, closed_at = @ClosedAt, version = t.version + 1
+            resolved_at = @ResolvedAt, closed_at = @ClosedAt, custom_fields = @CustomFields::jsonb, version = t.version + 1
         WHERE t.id = @Id
         RETURNING {TicketResponse.Columns}
         """;
@@ -92,17 +92,30 @@ public sealed class UpdateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
             status = newStatus.ToDb();
         }
 
+        // The row is locked (FOR UPDATE), so values are merged onto what is stored now: no concurrent write is lost.
+        var requested = changes.CustomFields.IsSet ? changes.CustomFields.Value : null;
+        var resolving = status != ticket.Status && status is "resolved" or "closed";
+        var fields = requested is not null || resolving || ticket.StoredCustomFields != "{}"
+            ? await CustomFieldCatalog.ForWriteAsync(connection, transaction, requested?.Keys ?? Enumerable.Empty<string>(), ct)
+            : [];
+        var (values, fieldHistory) = CustomFieldValues.Apply(ticket.StoredCustomFields, requested, fields, actor.IsStaff);
+        history.AddRange(fieldHistory);
+        if (resolving)
+            CustomFieldValues.EnsureRequired(values, fields, actor.IsStaff, f => f.RequiredToResolve,
+                (field, message) => new UnprocessableException(field, $"{message} A ticket cannot be {status} without it."));
+
         if (history.Count == 0)
-            return ticket;
+            return ticket.ViewedBy(fields, actor.IsStaff);
 
         var updated = await connection.QuerySingleAsync<TicketResponse>(new CommandDefinition(UpdateSql, new
         {
             Id = ticket.Id, Title = title, Description = description, Status = status, Priority = priority,
             Category = category, Tags = tags, AssigneeId = assigneeId, ResolvedAt = resolvedAt, ClosedAt = closedAt,
+            CustomFields = fieldHistory.Count == 0 ? ticket.StoredCustomFields : values.ToJsonString(),
         }, transaction, cancellationToken: ct));
 
         await activity.UpdatedAsync(connection, transaction, ticket, updated, history, actor, ct);
         await transaction.CommitAsync(ct);
-        return updated;
+        return updated.ViewedBy(fields, actor.IsStaff);
     }
 }

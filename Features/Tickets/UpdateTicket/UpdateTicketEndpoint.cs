@@ -14,7 +14,7 @@ public static class UpdateTicketEndpoint
         group.MapPut("/{id:guid}", HandleAsync)
             .WithName("UpdateTicket")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity)
-            .WithSummary("Partial update. Send If-Match with the ETag to refuse overwriting someone else's change (412).");
+            .WithSummary("Partial update. Send If-Match with the ETag to refuse overwriting someone else's change (412). custom_fields sets the keys given (null clears one).");
         group.MapPatch("/{id:guid}", HandleAsync)
             .WithName("PatchTicket")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity)

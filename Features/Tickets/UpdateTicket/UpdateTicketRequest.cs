@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using SupportDesk.Infrastructure.Json;
@@ -18,9 +19,11 @@ public sealed record UpdateTicketRequest
     public Optional<string?> Category { get; init; }
     public Optional<string[]> Tags { get; init; }
     public Optional<Guid?> AssigneeId { get; init; }
+    /// <summary>{key: value}: the keys given are set (null clears one), the others stay.</summary>
+    [OpenApiNotNull] public Optional<Dictionary<string, JsonElement>> CustomFields { get; init; }
 
     [JsonIgnore]
-    public bool IsEmpty => !(Title.IsSet || Description.IsSet || Status.IsSet || Priority.IsSet || Category.IsSet || Tags.IsSet || AssigneeId.IsSet);
+    public bool IsEmpty => !(Title.IsSet || Description.IsSet || Status.IsSet || Priority.IsSet || Category.IsSet || Tags.IsSet || AssigneeId.IsSet || CustomFields.IsSet);
 }
 
 public sealed class UpdateTicketValidator : AbstractValidator<UpdateTicketRequest>
@@ -34,7 +37,8 @@ public sealed class UpdateTicketValidator : AbstractValidator<UpdateTicketReques
         RuleFor(r => r.Category.Value).ValidCategory().OverridePropertyName("category").When(r => r.Category.IsSet);
         RuleFor(r => r.Tags.Value).NotNull().ValidTags().OverridePropertyName("tags").When(r => r.Tags.IsSet);
         RuleFor(r => r.AssigneeId.Value).NotEqual(Guid.Empty).OverridePropertyName("assignee_id").When(r => r.AssigneeId.IsSet);
+        RuleFor(r => r.CustomFields.Value).NotNull().ValidCustomFieldKeys().OverridePropertyName("custom_fields").When(r => r.CustomFields.IsSet);
         RuleFor(r => r).Must(r => !r.IsEmpty).OverridePropertyName("body")
-            .WithMessage("Give at least one of title, description, status, priority, category, tags, assignee_id.");
+            .WithMessage("Give at least one of title, description, status, priority, category, tags, assignee_id, custom_fields.");
     }
 }
