@@ -8,7 +8,8 @@ namespace SupportDesk.Infrastructure.Auth;
 /// attachments, the WebSocket subscriptions, the notifications and email recipients. SQL conditions on alias t, with
 /// parameters @UserId and @IsStaff: staff see every live ticket; customers their own and, while they belong to a
 /// shared organization, those of its other members; a deleted ticket is seen by nobody. Membership and sharing are read
-/// in the statement itself, so moving a customer out (or unsharing) ends their sight of the others' tickets at once.
+/// when the request runs (in the statement itself, or for lists in the one just before), so moving a customer out (or
+/// unsharing) ends their sight of the others' tickets at once.
 /// What a colleague sees of such a ticket is what its requester sees: never private comments or their history.
 /// </summary>
 public static class TicketVisibility
