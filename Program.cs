@@ -6,6 +6,7 @@ using SupportDesk.Features.Health;
 using SupportDesk.Features.Tickets;
 using SupportDesk.Features.KnowledgeBase;
 using SupportDesk.Features.Search;
+using SupportDesk.Features.Sla;
 using SupportDesk.Features.Notifications;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure;
@@ -71,6 +72,7 @@ api.MapEmailAdmin();
 api.MapKnowledgeBase();
 api.MapSearch();
 api.MapNotifications();
+api.MapSla();
 app.MapRealtime();
 
 app.Run();

@@ -35,6 +35,14 @@ public sealed class UnauthorizedException(string message) : AppException(message
     public override string Title => "Unauthorized";
 }
 
+/// <summary>A conflict about one field (a taken name, a schedule still in use); the problem names the field.</summary>
+public sealed class FieldConflictException(string field, string message) : AppException(message)
+{
+    public string Field { get; } = field;
+    public override int StatusCode => StatusCodes.Status409Conflict;
+    public override string Title => "Conflict";
+}
+
 /// <summary>An If-Match precondition no longer holds.</summary>
 public sealed class PreconditionFailedException(string message) : AppException(message)
 {

@@ -22,6 +22,8 @@ public static class SampleBodies
         "PUT /email-templates/{key}" => new() { ["subject"] = "Hi {{ recipient_name }}", ["html_body"] = "<p>{{ ticket_title }}</p>", ["text_body"] = "{{ ticket_title }}", ["is_active"] = true },
         "POST /knowledge-base" or "PUT /knowledge-base/{id:guid}" => new() { ["title"] = $"Article {Guid.NewGuid():N}", ["content"] = "Body", ["category"] = "account", ["tags"] = new JsonArray("x"), ["is_published"] = true },
         "PATCH /knowledge-base/{id:guid}" => new() { ["title"] = $"Renamed {Guid.NewGuid():N}" },
+        "POST /schedules" or "PUT /schedules/{id:guid}" => System.Text.Json.Nodes.JsonNode.Parse(
+            System.Text.Json.JsonSerializer.Serialize(SlaTestData.OfficeHours()))!.AsObject(),
         _ => [],
     };
 

@@ -81,6 +81,8 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var file = (await owner.UploadAsync(Guid.Parse(Objects["ticket"]), ("seeded.txt", AttachmentTestData.Text())))[0];
         await owner.CommentWithAsync(Guid.Parse(Objects["ticket"]), "public", file.Id());
         Objects["attachment"] = file.Id().ToString();
+        using (var admin = ClientFor("admin"))
+            Objects["schedule"] = (await admin.CreateScheduleAsync()).Id().ToString();
         var notification = Guid.CreateVersion7();
         await db.ExecuteAsync("INSERT INTO notifications (id, user_id, type, title, body, ticket_id) VALUES (@notification, @owner, 'comment.created', 'New reply', 'Body', @ticket)",
             new { notification, owner = Users["owner"].Id, ticket = Guid.Parse(Objects["ticket"]) });
@@ -99,6 +101,7 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var (p, _) when p.StartsWith("/attachments") => Objects["attachment"],
         var (p, _) when p.StartsWith("/notifications") => Objects.GetValueOrDefault("notification", Guid.NewGuid().ToString()),
         var (p, _) when p.StartsWith("/email-outbox") => Objects["email_outbox"],
+        var (p, _) when p.StartsWith("/schedules") => Objects["schedule"],
         _ => Guid.NewGuid().ToString(),
     };
 
