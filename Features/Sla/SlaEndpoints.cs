@@ -1,4 +1,9 @@
 using SupportDesk.Features.Sla.CreateSchedule;
+using SupportDesk.Features.Sla.CreateSlaPolicy;
+using SupportDesk.Features.Sla.DeleteSlaPolicy;
+using SupportDesk.Features.Sla.GetSlaPolicy;
+using SupportDesk.Features.Sla.ListSlaPolicies;
+using SupportDesk.Features.Sla.UpdateSlaPolicy;
 using SupportDesk.Features.Sla.DeleteSchedule;
 using SupportDesk.Features.Sla.GetSchedule;
 using SupportDesk.Features.Sla.ListSchedules;
@@ -19,6 +24,14 @@ public static class SlaEndpoints
         writeSchedules.MapCreateSchedule();
         writeSchedules.MapUpdateSchedule();
         writeSchedules.MapDeleteSchedule();
+
+        var readPolicies = routes.MapGroup("/sla-policies").WithTags("SLA").RequireAuthorization(Policies.AgentOrAdmin);
+        readPolicies.MapListSlaPolicies();
+        readPolicies.MapGetSlaPolicy();
+        var writePolicies = routes.MapGroup("/sla-policies").WithTags("SLA").RequireAuthorization(Policies.Admin);
+        writePolicies.MapCreateSlaPolicy();
+        writePolicies.MapUpdateSlaPolicy();
+        writePolicies.MapDeleteSlaPolicy();
         return routes;
     }
 }

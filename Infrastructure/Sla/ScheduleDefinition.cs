@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using NodaTime;
-using SupportDesk.Infrastructure.Json;
 
 namespace SupportDesk.Infrastructure.Sla;
 
@@ -14,15 +12,6 @@ public sealed record ScheduleHoliday(DateOnly From, DateOnly? To = null, string?
 /// <summary>How schedules are read from their stored form (jsonb) into calendars, and the checks their parts must pass.</summary>
 public static class ScheduleDefinition
 {
-    private static readonly JsonSerializerOptions Json = Options();
-
-    private static JsonSerializerOptions Options()
-    {
-        var options = new JsonSerializerOptions();
-        JsonSetup.Configure(options);
-        return options;
-    }
-
     public static readonly string[] Days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
     public static DateTimeZone? Zone(string? id) => id is null ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(id);
@@ -71,9 +60,9 @@ public static class ScheduleDefinition
     public static BusinessCalendar FromStored(string timeZone, string intervalsJson, string holidaysJson) =>
         Calendar(timeZone, ReadIntervals(intervalsJson), ReadHolidays(holidaysJson));
 
-    public static ScheduleInterval[] ReadIntervals(string json) => JsonSerializer.Deserialize<ScheduleInterval[]>(json, Json) ?? [];
+    public static ScheduleInterval[] ReadIntervals(string json) => SlaJson.Read<ScheduleInterval[]>(json) ?? [];
 
-    public static ScheduleHoliday[] ReadHolidays(string json) => JsonSerializer.Deserialize<ScheduleHoliday[]>(json, Json) ?? [];
+    public static ScheduleHoliday[] ReadHolidays(string json) => SlaJson.Read<ScheduleHoliday[]>(json) ?? [];
 
-    public static string Write<T>(T value) => JsonSerializer.Serialize(value, Json);
+    public static string Write<T>(T value) => SlaJson.Write(value);
 }

@@ -76,6 +76,11 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["GET /schedules/{id:guid}"] = [401, 403, 403, 200, 200],
         ["PUT /schedules/{id:guid}"] = [401, 403, 403, 403, 200],
         ["DELETE /schedules/{id:guid}"] = [401, 403, 403, 403, 204],
+        ["GET /sla-policies"] = [401, 403, 403, 200, 200],
+        ["POST /sla-policies"] = [401, 403, 403, 403, 201],
+        ["GET /sla-policies/{id:guid}"] = [401, 403, 403, 200, 200],
+        ["PUT /sla-policies/{id:guid}"] = [401, 403, 403, 403, 200],
+        ["DELETE /sla-policies/{id:guid}"] = [401, 403, 403, 403, 204],
         // A plain GET (no upgrade) by a signed-in caller is a 400 problem; the suites in Features/Realtime upgrade.
         ["GET /ws"] = [401, 400, 400, 400, 400],
     };

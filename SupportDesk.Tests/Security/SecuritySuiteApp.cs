@@ -82,7 +82,11 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         await owner.CommentWithAsync(Guid.Parse(Objects["ticket"]), "public", file.Id());
         Objects["attachment"] = file.Id().ToString();
         using (var admin = ClientFor("admin"))
+        {
             Objects["schedule"] = (await admin.CreateScheduleAsync()).Id().ToString();
+            Objects["sla_policy"] = (await admin.CreatePolicyAsync(
+                SlaPolicyTestData.ForTag("security-suite-none", [SlaPolicyTestData.Targets("low", resolution: 60)]))).Id().ToString();
+        }
         var notification = Guid.CreateVersion7();
         await db.ExecuteAsync("INSERT INTO notifications (id, user_id, type, title, body, ticket_id) VALUES (@notification, @owner, 'comment.created', 'New reply', 'Body', @ticket)",
             new { notification, owner = Users["owner"].Id, ticket = Guid.Parse(Objects["ticket"]) });
@@ -102,6 +106,7 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var (p, _) when p.StartsWith("/notifications") => Objects.GetValueOrDefault("notification", Guid.NewGuid().ToString()),
         var (p, _) when p.StartsWith("/email-outbox") => Objects["email_outbox"],
         var (p, _) when p.StartsWith("/schedules") => Objects["schedule"],
+        var (p, _) when p.StartsWith("/sla-policies") => Objects["sla_policy"],
         _ => Guid.NewGuid().ToString(),
     };
 
