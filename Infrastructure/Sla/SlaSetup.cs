@@ -1,0 +1,6 @@
+namespace SupportDesk.Infrastructure.Sla;
+
+public static class SlaSetup
+{
+    public static IServiceCollection AddSla(this IServiceCollection services) => services.AddSingleton<SlaClock>();
+}
