@@ -24,6 +24,10 @@ public sealed record EmailModel
     public string? AttachmentList { get; init; }
     public string? AssigneeName { get; init; }
     public string? ResetLink { get; init; }
+    /// <summary>first_reply, next_reply or resolution, for the SLA emails.</summary>
+    public string? SlaTarget { get; init; }
+    /// <summary>When the SLA target is (or was) due, UTC, ISO 8601.</summary>
+    public string? SlaDueAt { get; init; }
 
     /// <summary>What previews render against.</summary>
     public static EmailModel Sample { get; } = new()
@@ -40,6 +44,8 @@ public sealed record EmailModel
         AttachmentList = "screenshot.png: https://support.example.com/attachments/3f2b8c1e-9d4a-4e6b-8a7c-5d1e2f3a4b6c",
         AssigneeName = "Alex Agent",
         ResetLink = "https://support.example.com/reset-password?token=sample-token",
+        SlaTarget = "first_reply",
+        SlaDueAt = "2026-11-30T09:30:00Z",
     };
 
     private static readonly (string Name, PropertyInfo Property)[] Fields = typeof(EmailModel)
@@ -71,6 +77,8 @@ public static class EmailTemplateKeys
     public const string CommentAdded = "comment_added";
     public const string TicketAssigned = "ticket_assigned";
     public const string PasswordReset = "password_reset";
+    public const string SlaWarning = "sla_warning";
+    public const string SlaBreached = "sla_breached";
 
     /// <summary>Previews add the [#number] subject token except for templates that are not about a ticket.</summary>
     public static bool IsAboutTicket(string key) => key != PasswordReset;
