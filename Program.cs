@@ -5,6 +5,7 @@ using SupportDesk.Features.Email;
 using SupportDesk.Features.Health;
 using SupportDesk.Features.Tickets;
 using SupportDesk.Features.KnowledgeBase;
+using SupportDesk.Features.Reports;
 using SupportDesk.Features.Search;
 using SupportDesk.Features.Sla;
 using SupportDesk.Features.Notifications;
@@ -73,6 +74,7 @@ api.MapKnowledgeBase();
 api.MapSearch();
 api.MapNotifications();
 api.MapSla();
+api.MapReports();
 app.MapRealtime();
 
 app.Run();

@@ -81,6 +81,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["GET /sla-policies/{id:guid}"] = [401, 403, 403, 200, 200],
         ["PUT /sla-policies/{id:guid}"] = [401, 403, 403, 403, 200],
         ["DELETE /sla-policies/{id:guid}"] = [401, 403, 403, 403, 204],
+        ["GET /reports/response-times"] = [401, 403, 403, 200, 200],
+        ["GET /reports/sla-compliance"] = [401, 403, 403, 200, 200],
+        ["GET /reports/volume"] = [401, 403, 403, 200, 200],
         // A plain GET (no upgrade) by a signed-in caller is a 400 problem; the suites in Features/Realtime upgrade.
         ["GET /ws"] = [401, 400, 400, 400, 400],
     };
