@@ -5,7 +5,9 @@ using SupportDesk.Features.Email;
 using SupportDesk.Features.Health;
 using SupportDesk.Features.Tickets;
 using SupportDesk.Features.KnowledgeBase;
+using SupportDesk.Features.Reports;
 using SupportDesk.Features.Search;
+using SupportDesk.Features.Sla;
 using SupportDesk.Features.Notifications;
 using SupportDesk.Features.Organizations;
 using SupportDesk.Features.Users;
@@ -74,6 +76,8 @@ api.MapEmailAdmin();
 api.MapKnowledgeBase();
 api.MapSearch();
 api.MapNotifications();
+api.MapSla();
+api.MapReports();
 app.MapRealtime();
 
 app.Run();

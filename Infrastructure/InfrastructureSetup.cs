@@ -13,6 +13,7 @@ using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.RateLimiting;
 using SupportDesk.Infrastructure.Realtime;
+using SupportDesk.Infrastructure.Sla;
 using SupportDesk.Infrastructure.Validation;
 
 namespace SupportDesk.Infrastructure;
@@ -60,6 +61,7 @@ public static class InfrastructureSetup
         services.AddRealtime(settings);
         services.AddAppGauges();
         services.AddSingleton<NotificationWriter>();
+        services.AddSla();
         services.AddAttachmentStorage(settings);
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>

@@ -6,6 +6,7 @@ using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
+using SupportDesk.Infrastructure.Sla;
 
 namespace SupportDesk.Features.Tickets;
 
@@ -19,7 +20,8 @@ public sealed record HistoryEntry(string Action, string? Field, string? OldValue
 /// is told live here and nowhere else: never the person who made the change, never a customer about a private
 /// comment (not even an event), never an inactive user.
 /// </summary>
-public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, RealtimeEvents events, NotificationWriter notifications, AppSettings settings)
+public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, RealtimeEvents events, NotificationWriter notifications, AppSettings settings,
+    SlaClock sla)
 {
     internal const string InsertHistorySql = """
         INSERT INTO ticket_history (id, ticket_id, actor_id, action, field, old_value, new_value, is_private, created_at)
@@ -34,6 +36,9 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
 
     public async Task CreatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct)
     {
+        // The clock first, so the event and the answer carry the due times.
+        if (await sla.ApplyAsync(connection, transaction, null, ForSla(ticket), SlaReply.None, ct) is { } clockState)
+            ticket.SetSla(clockState.Summary);
         var views = await ViewsAsync(connection, transaction, ticket, ct);
         await RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("created", null, null, ticket.Title)], ct);
         await PublishAsync(connection, transaction, RealtimeEventTypes.TicketCreated, ticket, staffOnly: false, views.Customer, ct);
@@ -57,7 +62,15 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
     public async Task UpdatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         TicketResponse before, TicketResponse after, IReadOnlyList<HistoryEntry> history, CurrentUser actor, CancellationToken ct)
     {
-        await RecordAsync(connection, transaction, after.Id, actor, history, ct);
+        var recorded = history;
+        if (await sla.ApplyAsync(connection, transaction, ForSla(before), ForSla(after), SlaReply.None, ct) is { } clockState)
+        {
+            after.SetSla(clockState.Summary);
+            // A re-evaluation that moved the policy (or the priority whose targets apply) is part of the audit trail, for staff.
+            if (clockState.PolicyChanged)
+                recorded = [.. history, new HistoryEntry("updated", "sla_policy", clockState.OldPolicy, clockState.NewPolicy, IsPrivate: true)];
+        }
+        await RecordAsync(connection, transaction, after.Id, actor, recorded, ct);
         var views = await ViewsAsync(connection, transaction, after, ct);
 
         // A change to a staff-only custom field is an event of its own that only staff receive.
@@ -94,8 +107,14 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         TicketResponse before, TicketStatus statusAfter, CommentResponse comment, IReadOnlyList<HistoryEntry> history,
         CurrentUser actor, CancellationToken ct)
     {
-        await RecordAsync(connection, transaction, before.Id, actor, history, ct);
         var isPrivate = comment.CommentType == CommentType.Private.ToDb();
+        // A private note fulfils nothing: only what the customer can read is a reply.
+        var reply = isPrivate ? SlaReply.None : actor.IsStaff ? SlaReply.Staff : SlaReply.Customer;
+        var afterSla = ForSla(before) with { Status = statusAfter.ToDb() };
+        if (reply == SlaReply.Staff)
+            afterSla = afterSla with { FirstResponseAt = before.FirstResponseAt ?? clock.GetUtcNow().UtcDateTime };
+        await sla.ApplyAsync(connection, transaction, ForSla(before), afterSla, reply, ct);
+        await RecordAsync(connection, transaction, before.Id, actor, history, ct);
         await PublishAsync(connection, transaction, RealtimeEventTypes.CommentCreated, before, staffOnly: isPrivate, comment, ct);
         if (comment.Attachments.Count > 0)
             await PublishAsync(connection, transaction, RealtimeEventTypes.AttachmentAdded, before, staffOnly: isPrivate,
@@ -184,6 +203,9 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         ? null
         : string.Join("\n", comment.Attachments.Select(a =>
             settings.Email.PublicUrl is { } url ? $"{a.FileName}: {url}/attachments/{a.Id}" : a.FileName));
+
+    private static SlaTicket ForSla(TicketResponse t) =>
+        new(t.Id, t.Status, t.Priority, t.Category, t.Tags, t.AssigneeId, t.FirstResponseAt, t.SlaPolicyId);
 
     private static string Words(string value) => value.Replace('_', ' ');
 

@@ -11,7 +11,10 @@ public sealed class TicketResponse
     public const string Columns = """
         t.id, t.number, t.title, t.description, t.status, t.priority, t.category, t.tags,
         t.requester_id, t.assignee_id, t.created_by, t.version, t.created_at, t.updated_at,
-        t.first_response_at, t.resolved_at, t.closed_at, t.custom_fields::text AS stored_custom_fields
+        t.first_response_at, t.resolved_at, t.closed_at, t.custom_fields::text AS stored_custom_fields,
+        t.sla_policy_id, t.sla_first_reply_due_at, t.sla_next_reply_due_at, t.sla_resolution_due_at, t.sla_paused,
+        (SELECT array_agg(st.target ORDER BY st.target) FROM ticket_sla_targets st
+         WHERE st.ticket_id = t.id AND st.fulfilled_at IS NULL AND st.breached_at IS NOT NULL) AS sla_breached
         """;
 
     public Guid Id { get; init; }
@@ -41,6 +44,22 @@ public sealed class TicketResponse
 
     /// <summary>Every stored value, as the row holds it (deleted and staff-only fields included): never sent as is.</summary>
     [JsonIgnore] public string StoredCustomFields { get; init; } = "{}";
+    /// <summary>The SLA clock: null when no policy applies to the ticket.</summary>
+    public TicketSla? Sla => SlaPolicyId is { } policy
+        ? new TicketSla(policy, SlaFirstReplyDueAt, SlaNextReplyDueAt, SlaResolutionDueAt, SlaPaused, SlaBreached ?? [])
+        : null;
+
+    [JsonIgnore] public Guid? SlaPolicyId { get; set; }
+    [JsonIgnore] public DateTime? SlaFirstReplyDueAt { get; set; }
+    [JsonIgnore] public DateTime? SlaNextReplyDueAt { get; set; }
+    [JsonIgnore] public DateTime? SlaResolutionDueAt { get; set; }
+    [JsonIgnore] public bool SlaPaused { get; set; }
+    [JsonIgnore] public string[]? SlaBreached { get; set; }
+
+    /// <summary>The clock's state after a change (the row read before the clock ran still shows the old one).</summary>
+    internal void SetSla(Infrastructure.Sla.SlaSummary sla) =>
+        (SlaPolicyId, SlaFirstReplyDueAt, SlaNextReplyDueAt, SlaResolutionDueAt, SlaPaused, SlaBreached) =
+        (sla.PolicyId, sla.FirstReplyDueAt, sla.NextReplyDueAt, sla.ResolutionDueAt, sla.Paused, sla.Breached);
 
     [JsonIgnore]
     public string ETag => $"\"{Version}\"";
@@ -53,3 +72,11 @@ public sealed class TicketResponse
         return copy;
     }
 }
+
+/// <summary>
+/// A ticket's SLA state: the policy that applies, the due time of each running target (null when the policy has no
+/// such target, it is fulfilled, or the clock is paused), and the targets past due and not yet fulfilled.
+/// </summary>
+public sealed record TicketSla(
+    Guid PolicyId, DateTime? FirstReplyDueAt, DateTime? NextReplyDueAt, DateTime? ResolutionDueAt, bool Paused,
+    [property: OpenApiEnum("first_reply", "next_reply", "resolution")] string[] Breached);

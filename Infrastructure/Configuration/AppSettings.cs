@@ -5,6 +5,7 @@ using SupportDesk.Infrastructure.Metrics;
 using SupportDesk.Infrastructure.RateLimiting;
 using SupportDesk.Infrastructure.Realtime;
 using SupportDesk.Infrastructure.Search;
+using SupportDesk.Infrastructure.Sla;
 
 namespace SupportDesk.Infrastructure.Configuration;
 
@@ -48,6 +49,7 @@ public sealed class AppSettings
     public SearchSettings Search { get; init; } = new();
     public MetricsSettings Metrics { get; init; } = new();
     public AttachmentSettings Attachments { get; init; } = new();
+    public SlaSettings Sla { get; init; } = new();
 
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment, bool forCommandLine = false)
     {
@@ -73,6 +75,7 @@ public sealed class AppSettings
             Search = SearchSettings.Read(config),
             Metrics = MetricsSettings.Read(config),
             Attachments = AttachmentSettings.Read(config, environment.ContentRootPath),
+            Sla = SlaSettings.Read(config),
         };
     }
 

@@ -26,6 +26,10 @@ public sealed record EmailModel
     public string? ResetLink { get; init; }
     /// <summary>Custom field values by key ({{ fields.order_number }}), as the recipient may see them: option labels, yes/no.</summary>
     public IReadOnlyDictionary<string, string>? Fields { get; init; }
+    /// <summary>first_reply, next_reply or resolution, for the SLA emails.</summary>
+    public string? SlaTarget { get; init; }
+    /// <summary>When the SLA target is (or was) due, UTC, ISO 8601.</summary>
+    public string? SlaDueAt { get; init; }
 
     /// <summary>What previews render against.</summary>
     public static EmailModel Sample { get; } = new()
@@ -43,6 +47,8 @@ public sealed record EmailModel
         AssigneeName = "Alex Agent",
         ResetLink = "https://support.example.com/reset-password?token=sample-token",
         Fields = new Dictionary<string, string> { ["order_number"] = "A-1042", ["plan"] = "Gold" },
+        SlaTarget = "first_reply",
+        SlaDueAt = "2026-11-30T09:30:00Z",
     };
 
     private static readonly (string Name, PropertyInfo Property)[] Members = typeof(EmailModel)
@@ -74,6 +80,8 @@ public static class EmailTemplateKeys
     public const string CommentAdded = "comment_added";
     public const string TicketAssigned = "ticket_assigned";
     public const string PasswordReset = "password_reset";
+    public const string SlaWarning = "sla_warning";
+    public const string SlaBreached = "sla_breached";
 
     /// <summary>Previews add the [#number] subject token except for templates that are not about a ticket.</summary>
     public static bool IsAboutTicket(string key) => key != PasswordReset;

@@ -49,8 +49,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     {
         FieldValidationException e => Validation(e.Field, e.Message),
         MessageValidationException e => new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message, Extensions = { ["errors"] = e.Errors } },
-        UnprocessableException e => WithErrors(new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message }, e.Field, e.Message),
         FieldConflictException e => WithErrors(new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message }, e.Field, e.Message),
+        UnprocessableException e => WithErrors(new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message }, e.Field, e.Message),
         PayloadTooLargeException e => WithErrors(new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message }, e.Field, e.Message),
         UnsupportedMediaTypeException e => WithErrors(new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message }, e.Field, e.Message),
         AppException e => new ProblemDetails { Status = e.StatusCode, Title = e.Title, Detail = e.Message },

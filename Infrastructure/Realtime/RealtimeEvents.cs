@@ -26,6 +26,10 @@ public static class RealtimeEventTypes
     public const string CommentCreated = "comment.created";
     public const string AttachmentAdded = "attachment.added";
     public const string NotificationCreated = "notification.created";
+    /// <summary>Staff only: a running SLA target is due within SLA_WARNING_MINUTES.</summary>
+    public const string TicketSlaWarning = "ticket.sla_warning";
+    /// <summary>Staff only: an SLA target passed its due time unfulfilled.</summary>
+    public const string TicketSlaBreached = "ticket.sla_breached";
 }
 
 /// <summary>

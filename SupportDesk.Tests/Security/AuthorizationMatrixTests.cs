@@ -86,6 +86,20 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["GET /notifications/unread-count"] = [401, 200, 200, 200, 200, 200, 200],
         ["POST /notifications/read-all"] = [401, 200, 200, 200, 200, 200, 200],
         ["POST /notifications/{id:guid}/read"] = [401, 200, 404, 404, 404, 404, 404],
+        // Schedules: staff read them, admins change them.
+        ["GET /schedules"] = [401, 403, 403, 403, 403, 200, 200],
+        ["POST /schedules"] = [401, 403, 403, 403, 403, 403, 201],
+        ["GET /schedules/{id:guid}"] = [401, 403, 403, 403, 403, 200, 200],
+        ["PUT /schedules/{id:guid}"] = [401, 403, 403, 403, 403, 403, 200],
+        ["DELETE /schedules/{id:guid}"] = [401, 403, 403, 403, 403, 403, 204],
+        ["GET /sla-policies"] = [401, 403, 403, 403, 403, 200, 200],
+        ["POST /sla-policies"] = [401, 403, 403, 403, 403, 403, 201],
+        ["GET /sla-policies/{id:guid}"] = [401, 403, 403, 403, 403, 200, 200],
+        ["PUT /sla-policies/{id:guid}"] = [401, 403, 403, 403, 403, 403, 200],
+        ["DELETE /sla-policies/{id:guid}"] = [401, 403, 403, 403, 403, 403, 204],
+        ["GET /reports/response-times"] = [401, 403, 403, 403, 403, 200, 200],
+        ["GET /reports/sla-compliance"] = [401, 403, 403, 403, 403, 200, 200],
+        ["GET /reports/volume"] = [401, 403, 403, 403, 403, 200, 200],
         // A plain GET (no upgrade) by a signed-in caller is a 400 problem; the suites in Features/Realtime upgrade.
         ["GET /ws"] = [401, 400, 400, 400, 400, 400, 400],
     };

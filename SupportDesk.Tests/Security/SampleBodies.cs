@@ -26,6 +26,11 @@ public static class SampleBodies
         "PATCH /knowledge-base/{id:guid}" => new() { ["title"] = $"Renamed {Guid.NewGuid():N}" },
         "POST /ticket-fields" => new() { ["key"] = TicketFieldTestData.UniqueKey("sample"), ["label"] = "Order number", ["type"] = "text", ["customer_visible"] = true },
         "PATCH /ticket-fields/{id:guid}" => new() { ["label"] = "Renamed" },
+        "POST /schedules" or "PUT /schedules/{id:guid}" => System.Text.Json.Nodes.JsonNode.Parse(
+            System.Text.Json.JsonSerializer.Serialize(SlaTestData.OfficeHours()))!.AsObject(),
+        // Matches no seeded ticket (a tag nothing has), so background SLA work never touches the suite's rows.
+        "POST /sla-policies" or "PUT /sla-policies/{id:guid}" => System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(
+            SlaPolicyTestData.ForTag("security-suite-none", [SlaPolicyTestData.Targets("low", resolution: 60)])))!.AsObject(),
         _ => [],
     };
 

@@ -99,6 +99,9 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
             var organization = await admin.CreateOrganizationAsync(domains: OrganizationTestData.UniqueDomain("seeded"));
             Objects["organization"] = organization.Id().ToString();
             await admin.AddMemberAsync(organization.Id(), Users["target"].Id);
+            Objects["schedule"] = (await admin.CreateScheduleAsync()).Id().ToString();
+            Objects["sla_policy"] = (await admin.CreatePolicyAsync(
+                SlaPolicyTestData.ForTag("security-suite-none", [SlaPolicyTestData.Targets("low", resolution: 60)]))).Id().ToString();
         }
         var notification = Guid.CreateVersion7();
         await db.ExecuteAsync("INSERT INTO notifications (id, user_id, type, title, body, ticket_id) VALUES (@notification, @owner, 'comment.created', 'New reply', 'Body', @ticket)",
@@ -121,6 +124,8 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var (p, _) when p.StartsWith("/attachments") => Objects["attachment"],
         var (p, _) when p.StartsWith("/notifications") => Objects.GetValueOrDefault("notification", Guid.NewGuid().ToString()),
         var (p, _) when p.StartsWith("/email-outbox") => Objects["email_outbox"],
+        var (p, _) when p.StartsWith("/schedules") => Objects["schedule"],
+        var (p, _) when p.StartsWith("/sla-policies") => Objects["sla_policy"],
         _ => Guid.NewGuid().ToString(),
     };
 

@@ -11,7 +11,7 @@ public static class ListTicketsEndpoint
     public static void MapListTickets(this RouteGroupBuilder group) =>
         group.MapGet("/", HandleAsync)
             .WithName("ListTickets")
-            .WithSummary("List the tickets the caller may see, filtered, sorted and paged. field.<key>=<value> filters by a custom field (one value each; a multi_select matches tickets holding that option).");
+            .WithSummary("List the tickets the caller may see, filtered, sorted and paged. field.<key>=<value> filters by a custom field (one value each; a multi_select matches tickets holding that option). sort=sla_due_at is the agents' queue: nearest SLA due time first, tickets without one last.");
 
     private static async Task<Ok<PagedResponse<TicketResponse>>> HandleAsync(
         [AsParameters] ListTicketsRequest request, ClaimsPrincipal principal, IMediator mediator, HttpContext http, CancellationToken ct)
@@ -35,11 +35,14 @@ public static class ListTicketsEndpoint
             request.CreatedAfter?.UtcDateTime,
             request.CreatedBefore?.UtcDateTime,
             request.Sort ?? "created_at",
-            request.Order ?? "desc",
+            // The agents' queue: nearest due first, unless asked otherwise.
+            request.Order ?? (request.Sort == "sla_due_at" ? "asc" : "desc"),
             request.Limit ?? Paging.DefaultLimit,
             request.Offset ?? 0,
             request.Q,
-            CustomFieldFilters.FromQuery(http.Request.Query));
+            CustomFieldFilters.FromQuery(http.Request.Query),
+            request.SlaBreached,
+            request.SlaDueBefore?.UtcDateTime);
         return TypedResults.Ok(await mediator.Send(query, ct));
     }
 }

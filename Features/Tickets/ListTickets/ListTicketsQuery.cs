@@ -31,7 +31,9 @@ public sealed record ListTicketsQuery(
     int Limit,
     int Offset,
     string? Q = null,
-    IReadOnlyDictionary<string, string>? FieldFilters = null) : IQuery<PagedResponse<TicketResponse>>
+    IReadOnlyDictionary<string, string>? FieldFilters = null,
+    bool? SlaBreached = null,
+    DateTime? SlaDueBefore = null) : IQuery<PagedResponse<TicketResponse>>
 {
     /// <summary>The field filters as one JSONB containment value (set by the handler from <see cref="FieldFilters"/>).</summary>
     public string? CustomFieldsContain { get; init; }
@@ -53,6 +55,10 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         ["updated_at"] = "t.updated_at",
         ["priority"] = "t.priority_rank",
     };
+
+    // A target past due and not fulfilled (the job stamped breached_at); its partial index keeps this a lookup.
+    private const string BreachedSql =
+        "EXISTS (SELECT 1 FROM ticket_sla_targets st WHERE st.ticket_id = t.id AND st.fulfilled_at IS NULL AND st.breached_at IS NOT NULL)";
 
     public async ValueTask<PagedResponse<TicketResponse>> Handle(ListTicketsQuery query, CancellationToken ct)
     {
@@ -96,12 +102,18 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         if (query.CreatedBefore is not null) where.Append(" AND t.created_at < @CreatedBefore");
         // Containment is what the GIN index on custom_fields (jsonb_path_ops) answers.
         if (query.CustomFieldsContain is not null) where.Append(" AND t.custom_fields @> @CustomFieldsContain::jsonb");
+        if (query.SlaBreached is { } breached) where.Append(breached ? $" AND {BreachedSql}" : $" AND NOT {BreachedSql}");
+        if (query.SlaDueBefore is not null) where.Append(" AND t.sla_due_at < @SlaDueBefore");
         if (query.Q is not null) where.Append($" AND t.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("t")}");
 
         var direction = query.Order == "asc" ? "ASC" : "DESC";
-        var orderBy = query.Sort == "created_at"
-            ? $"t.created_at {direction}, t.id {direction}"
-            : $"{SortColumns[query.Sort]} {direction}, t.created_at DESC, t.id DESC";
+        var orderBy = query.Sort switch
+        {
+            "created_at" => $"t.created_at {direction}, t.id {direction}",
+            // Tickets without a running target have no due time: after every one that has, in either direction.
+            "sla_due_at" => $"t.sla_due_at {direction} NULLS LAST, t.id {direction}",
+            _ => $"{SortColumns[query.Sort]} {direction}, t.created_at DESC, t.id DESC",
+        };
 
         var count = query.Q is null
             ? $"SELECT count(*) FROM tickets t WHERE {where};"
@@ -135,6 +147,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         query.Offset,
         Query = query.Q,
         query.CustomFieldsContain,
+        query.SlaDueBefore,
         PhraseKeys = phraseKeys ?? [],
     };
 }

@@ -16,13 +16,15 @@ public sealed record ListTicketsRequest(
     [FromQuery(Name = "requester_id")] Guid? RequesterId,
     [FromQuery(Name = "created_after")] DateTimeOffset? CreatedAfter,
     [FromQuery(Name = "created_before")] DateTimeOffset? CreatedBefore,
-    [OpenApiEnum("created_at", "updated_at", "priority")] string? Sort,
+    [OpenApiEnum("created_at", "updated_at", "priority", "sla_due_at")] string? Sort,
     [OpenApiEnum("desc", "asc")] string? Order,
     int? Limit,
     int? Offset,
-    string? Q)
+    string? Q,
+    [FromQuery(Name = "sla_breached")] bool? SlaBreached = null,
+    [FromQuery(Name = "sla_due_before")] DateTimeOffset? SlaDueBefore = null)
 {
-    public static readonly string[] SortFields = ["created_at", "updated_at", "priority"];
+    public static readonly string[] SortFields = ["created_at", "updated_at", "priority", "sla_due_at"];
 
     public static string[]? SplitList(string? value) =>
         value is null ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

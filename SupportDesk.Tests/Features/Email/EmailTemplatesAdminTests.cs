@@ -13,7 +13,7 @@ namespace SupportDesk.Tests.Features.Email;
 public sealed class EmailTemplatesAdminTests(AppFixture app)
 {
     private static readonly string[] DefaultKeys =
-        ["comment_added", "password_reset", "ticket_assigned", "ticket_created", "ticket_status_changed"];
+        ["comment_added", "password_reset", "sla_breached", "sla_warning", "ticket_assigned", "ticket_created", "ticket_status_changed"];
 
     private async Task<HttpClient> AdminAsync() => app.ClientFor(await app.CreateUserAsync("admin"));
 

@@ -1,0 +1,79 @@
+using Dapper;
+using Mediator;
+using Npgsql;
+
+namespace SupportDesk.Features.Reports.VolumeReport;
+
+/// <summary>One UTC day: tickets opened, tickets solved (resolved or closed), and the backlog (opened, not solved) at its end.</summary>
+public sealed record VolumeDay(DateOnly Day, long Created, long Solved, long Backlog);
+
+public sealed record VolumeResponse(DateTime From, DateTime To, IReadOnlyList<VolumeDay> Days);
+
+public sealed record VolumeReportQuery(ReportFilter Filter) : IQuery<VolumeResponse>;
+
+/// <summary>
+/// From the tickets' own timestamps as they are now (solved = resolved_at, else closed_at; a reopened ticket is open
+/// again), filtered by their current priority, category and assignee. The backlog at the start of the period is
+/// counted from whichever end is nearer: before the period (created minus solved), or from now backwards (open now,
+/// minus what was created since, plus what was solved since). Both are index-only counts on two expression indexes.
+/// </summary>
+public sealed class VolumeReportHandler(NpgsqlDataSource dataSource, TimeProvider clock) : IQueryHandler<VolumeReportQuery, VolumeResponse>
+{
+    internal const string Solved = "coalesce(t.resolved_at, t.closed_at)";
+
+    internal static string DaysSql(ReportFilter f) => $"""
+        SELECT d.day AS day,
+               coalesce(c.n, 0) AS created,
+               coalesce(s.n, 0) AS solved
+        FROM generate_series((@From AT TIME ZONE 'UTC')::date, ((@To - interval '1 microsecond') AT TIME ZONE 'UTC')::date, interval '1 day') AS d(day)
+        LEFT JOIN (
+            SELECT (t.created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM tickets t
+            WHERE t.deleted_at IS NULL AND t.created_at >= @From AND t.created_at < @To{f.Where("t")}
+            GROUP BY 1
+        ) c ON c.day = d.day::date
+        LEFT JOIN (
+            SELECT ({Solved} AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM tickets t
+            WHERE t.deleted_at IS NULL AND {Solved} >= @From AND {Solved} < @To{f.Where("t")}
+            GROUP BY 1
+        ) s ON s.day = d.day::date
+        ORDER BY 1
+        """;
+
+    internal static string BacklogBeforeSql(ReportFilter f) => $"""
+        SELECT (SELECT count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.created_at < @From{f.Where("t")})
+             - (SELECT count(*) FROM tickets t WHERE t.deleted_at IS NULL AND {Solved} < @From{f.Where("t")})
+        """;
+
+    internal static string BacklogFromNowSql(ReportFilter f) => $"""
+        SELECT (SELECT count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.resolved_at IS NULL AND t.closed_at IS NULL{f.Where("t")})
+             - (SELECT count(*) FROM tickets t WHERE t.deleted_at IS NULL AND t.created_at >= @From{f.Where("t")})
+             + (SELECT count(*) FROM tickets t WHERE t.deleted_at IS NULL AND {Solved} >= @From{f.Where("t")})
+        """;
+
+    internal const string OldestSql = "SELECT min(created_at) FROM tickets WHERE deleted_at IS NULL";
+
+    private sealed class DayRow
+    {
+        public DateTime Day { get; init; }
+        public long Created { get; init; }
+        public long Solved { get; init; }
+    }
+
+    public async ValueTask<VolumeResponse> Handle(VolumeReportQuery query, CancellationToken ct)
+    {
+        var f = query.Filter;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var oldest = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(OldestSql, cancellationToken: ct));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var fromNow = oldest is { } o && f.FromUtc - o > now - f.FromUtc;
+        var backlog = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            fromNow ? BacklogFromNowSql(f) : BacklogBeforeSql(f), f.Parameters, cancellationToken: ct));
+        var days = new List<VolumeDay>();
+        foreach (var day in await connection.QueryAsync<DayRow>(new CommandDefinition(DaysSql(f), f.Parameters, cancellationToken: ct)))
+        {
+            backlog += day.Created - day.Solved;
+            days.Add(new VolumeDay(DateOnly.FromDateTime(day.Day), day.Created, day.Solved, backlog));
+        }
+        return new VolumeResponse(f.FromUtc, f.ToUtc, days);
+    }
+}

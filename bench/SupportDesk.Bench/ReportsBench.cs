@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Dapper;
+using Npgsql;
+using SupportDesk.Features.Reports;
+using SupportDesk.Features.Reports.ResponseTimesReport;
+using SupportDesk.Features.Reports.SlaComplianceReport;
+using SupportDesk.Features.Reports.VolumeReport;
+using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Database;
+
+namespace SupportDesk.Bench;
+
+/// <summary>
+/// scripts/bench reports: a year of tickets with their SLA facts (set-based SQL, not the routes), then each report over
+/// random 30-day windows, one request at a time over HTTP, with and without filters; p95 per report, and the plans.
+/// </summary>
+internal static class ReportsBench
+{
+    private static readonly (string Name, string Query)[] Filters =
+    [
+        ("none", ""), ("priority=high", "&priority=high"), ("category", "&category=category-3"), ("assignee", "&assignee_id={agent}"),
+    ];
+
+    private static readonly string[] Reports = ["/reports/response-times", "/reports/sla-compliance", "/reports/volume"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var o = ReportsOptions.Parse(args);
+        void Log(string message) => Console.Error.WriteLine($"reports-bench: {message}");
+        var server = new NpgsqlConnectionStringBuilder(DatabaseUrl.ToConnectionString(o.Server));
+        var databaseConnection = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = o.Database, CommandTimeout = 0 }.ConnectionString;
+        var now = DateTime.UtcNow;
+
+        if (!o.SkipLoad)
+        {
+            await using (var admin = new NpgsqlConnection(server.ConnectionString))
+            {
+                await admin.OpenAsync();
+                await admin.ExecuteAsync($"DROP DATABASE IF EXISTS \"{o.Database}\" WITH (FORCE)");
+                await admin.ExecuteAsync($"CREATE DATABASE \"{o.Database}\"");
+            }
+            MigrationRunner.MigrateUp(databaseConnection);
+            var watch = Stopwatch.StartNew();
+            await LoadAsync(databaseConnection, o.Tickets, now, Log);
+            Log($"database {o.Database} filled in {watch.Elapsed.TotalMinutes:N1} min");
+        }
+
+        await using var dataSource = NpgsqlDataSource.Create(databaseConnection);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var sizes = await connection.QuerySingleAsync<(long Tickets, long Events, string DbSize, DateTime Oldest, DateTime Newest)>("""
+            SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM sla_events), pg_size_pretty(pg_database_size(current_database())),
+                   (SELECT min(created_at) FROM tickets), (SELECT max(created_at) FROM tickets)
+            """);
+        var agent = await connection.QuerySingleAsync<Guid>("SELECT id FROM users WHERE email = 'agent0@bench.test'");
+        Log($"{sizes.Tickets:N0} tickets, {sizes.Events:N0} SLA events ({sizes.DbSize})");
+
+        var random = new Random(20261203);
+        var span = (sizes.Newest - sizes.Oldest).TotalDays - 30;
+        var windows = Enumerable.Range(0, o.Windows)
+            .Select(_ => sizes.Oldest.AddDays(random.NextDouble() * span)).Select(from => (From: from, To: from.AddDays(30))).ToList();
+
+        var report = new StringBuilder();
+        report.AppendLine($"# Reports benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC").AppendLine();
+        report.AppendLine($"{sizes.Tickets:N0} tickets over {(sizes.Newest - sizes.Oldest).TotalDays:N0} days, {sizes.Events:N0} SLA events; database {sizes.DbSize}. "
+            + $"{o.Windows} random 30-day windows per report and filter, one request at a time over HTTP to the Release build on 127.0.0.1, "
+            + $"after {o.Warmup} warm-up requests. Latency in ms (client-side, full response read).").AppendLine();
+
+        var port = ServiceProcess.FreePort();
+        using var service = ServiceProcess.Start(o.ServiceDll, databaseConnection, port, new() { ["RATE_LIMIT_PER_MINUTE"] = "10000000" }, Log);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(120) };
+            await ServiceProcess.WaitReadyAsync(http, service);
+            var token = await new LatencyRunner(http, Log).LoginAsync("agent0@bench.test", Loader.Password);
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+            report.AppendLine("| report | filter | requests | errors | p50 | p95 | p99 | max |");
+            report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+            foreach (var path in Reports)
+            {
+                foreach (var (name, filter) in Filters)
+                {
+                    var latencies = new List<double>();
+                    var errors = 0;
+                    for (var i = -o.Warmup; i < windows.Count; i++)
+                    {
+                        var (from, to) = windows[(i + windows.Count) % windows.Count];
+                        var url = $"{path}?from={from:yyyy-MM-ddTHH:mm:ssZ}&to={to:yyyy-MM-ddTHH:mm:ssZ}{filter.Replace("{agent}", agent.ToString())}";
+                        var watch = Stopwatch.StartNew();
+                        using var response = await http.GetAsync(url);
+                        await response.Content.ReadAsByteArrayAsync();
+                        watch.Stop();
+                        if (i < 0)
+                            continue;
+                        if (!response.IsSuccessStatusCode)
+                            errors++;
+                        latencies.Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                    latencies.Sort();
+                    var line = $"| {path} | {name} | {latencies.Count} | {errors} | {P(latencies, 0.5):F1} | {P(latencies, 0.95):F1} | {P(latencies, 0.99):F1} | {latencies[^1]:F1} |";
+                    Log(line);
+                    report.AppendLine(line);
+                }
+            }
+        }
+        finally
+        {
+            ServiceProcess.Stop(service);
+        }
+
+        // The plans of the exact statements, for the middle window without filters.
+        var (mf, mt) = windows.OrderBy(w => w.From).ElementAt(windows.Count / 2);
+        var f = new ReportFilter(mf, mt, null, null, null, false);
+        report.AppendLine().AppendLine($"## EXPLAIN (ANALYZE, BUFFERS), window {mf:yyyy-MM-dd} to {mt:yyyy-MM-dd}, no filter").AppendLine();
+        foreach (var (name, sql) in new[]
+                 {
+                     ("response-times", ResponseTimesReportHandler.Sql(f)), ("sla-compliance", SlaComplianceReportHandler.Sql(f)),
+                     ("volume: days", VolumeReportHandler.DaysSql(f)), ("volume: backlog before the window", VolumeReportHandler.BacklogBeforeSql(f)),
+                     ("volume: backlog from now", VolumeReportHandler.BacklogFromNowSql(f)),
+                 })
+        {
+            var plan = await connection.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + sql, f.Parameters);
+            report.AppendLine($"### {name}").AppendLine().AppendLine("```").AppendJoin('\n', plan).AppendLine().AppendLine("```").AppendLine();
+        }
+
+        Directory.CreateDirectory(o.ResultsDirectory);
+        var file = Path.Combine(o.ResultsDirectory, "reports-latest.md");
+        await File.WriteAllTextAsync(file, report.ToString());
+        Log($"wrote {file}");
+        return 0;
+    }
+
+    private static double P(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    /// <summary>
+    /// A year up to now: ticket i is created at an even pace; 95 % are solved (resolved or closed) within minutes to days;
+    /// each has a first-reply fulfil, each solved one a resolution fulfil, and one in ten a breach. Set-based SQL.
+    /// </summary>
+    private static async Task LoadAsync(string connectionString, int tickets, DateTime now, Action<string> log)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await connection.ExecuteAsync("SET maintenance_work_mem = '512MB'; SET synchronous_commit = off");
+        var indexes = (await connection.QueryAsync<(string Name, string Definition)>("""
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            WHERE i.indrelid IN ('tickets'::regclass, 'sla_events'::regclass) AND NOT i.indisprimary AND NOT i.indisunique
+            """)).AsList();
+        foreach (var (name, _) in indexes)
+            await connection.ExecuteAsync($"DROP INDEX {name}");
+
+        var hash = BCrypt.Net.BCrypt.HashPassword(Loader.Password, 4);
+        var agents = Enumerable.Range(0, 20).Select(_ => Guid.CreateVersion7()).ToArray();
+        var customer = Guid.CreateVersion7();
+        for (var i = 0; i < agents.Length; i++)
+            await connection.ExecuteAsync("INSERT INTO users (id, email, password_hash, first_name, last_name, role) VALUES (@id, @email, @hash, 'Bench', 'agent', 'agent')",
+                new { id = agents[i], email = $"agent{i}@bench.test", hash });
+        await connection.ExecuteAsync("INSERT INTO users (id, email, password_hash, first_name, last_name, role) VALUES (@customer, 'customer0@bench.test', @hash, 'Bench', 'customer', 'customer')",
+            new { customer, hash });
+
+        var watch = Stopwatch.StartNew();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO tickets (id, title, description, status, priority, category, requester_id, assignee_id, created_by,
+                                 created_at, updated_at, resolved_at, closed_at)
+            SELECT gen_random_uuid(), 'Bench ticket ' || i, 'Report load',
+                   CASE WHEN i % 20 = 0 THEN 'open' WHEN i % 10 = 1 THEN 'closed' ELSE 'resolved' END,
+                   (ARRAY['low', 'medium', 'high', 'urgent'])[1 + i % 4], 'category-' || (i % 10), @customer,
+                   CASE WHEN i % 5 = 0 THEN NULL ELSE (@Agents::uuid[])[1 + (i * 7) % 20] END, @customer,
+                   c.created, c.created,
+                   CASE WHEN i % 20 <> 0 AND i % 10 <> 1 THEN c.created + make_interval(mins => 30 + (i * 37) % 4320) END,
+                   CASE WHEN i % 10 = 1 THEN c.created + make_interval(mins => 60 + (i * 53) % 7200) END
+            FROM generate_series(0, @N - 1) AS i,
+                 LATERAL (SELECT @Start::timestamptz + make_interval(secs => i * (365 * 86400.0 / @N)) AS created) c
+            """, new { N = tickets, Start = now.AddDays(-365), Agents = agents, customer }, commandTimeout: 0));
+        log($"loaded {tickets:N0} tickets in {watch.Elapsed.TotalSeconds:N0} s");
+
+        watch.Restart();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO sla_events (id, ticket_id, target, kind, at, policy_id, priority, category, assignee_id, due_at, elapsed_ms, counted_ms, late)
+            SELECT gen_random_uuid(), t.id, 'first_reply', 'fulfil', t.created_at + make_interval(mins => m.minutes), '00000000-0000-0000-0000-000000000001',
+                   t.priority, t.category, t.assignee_id, t.created_at + interval '4 hours', m.minutes * 60000, m.minutes * 36000, m.minutes > 240
+            FROM tickets t, LATERAL (SELECT (1 + (t.number * 37) % 480)::int AS minutes) m;
+
+            INSERT INTO sla_events (id, ticket_id, target, kind, at, policy_id, priority, category, assignee_id, due_at, elapsed_ms, counted_ms, late)
+            SELECT gen_random_uuid(), t.id, 'resolution', 'fulfil', s.solved, '00000000-0000-0000-0000-000000000001',
+                   t.priority, t.category, t.assignee_id, t.created_at + interval '2 days',
+                   (extract(epoch FROM s.solved - t.created_at) * 1000)::bigint, (extract(epoch FROM s.solved - t.created_at) * 400)::bigint,
+                   s.solved > t.created_at + interval '2 days'
+            FROM tickets t, LATERAL (SELECT coalesce(t.resolved_at, t.closed_at) AS solved) s
+            WHERE s.solved IS NOT NULL;
+
+            INSERT INTO sla_events (id, ticket_id, target, kind, at, policy_id, priority, category, assignee_id, due_at)
+            SELECT gen_random_uuid(), t.id, 'first_reply', 'breach', t.created_at + interval '4 hours', '00000000-0000-0000-0000-000000000001',
+                   t.priority, t.category, t.assignee_id, t.created_at + interval '4 hours'
+            FROM tickets t WHERE t.number % 10 = 3;
+            """, commandTimeout: 0));
+        log($"loaded the SLA events in {watch.Elapsed.TotalSeconds:N0} s");
+
+        watch.Restart();
+        foreach (var (_, definition) in indexes)
+            await connection.ExecuteAsync(new CommandDefinition(definition, commandTimeout: 0));
+        await connection.ExecuteAsync(new CommandDefinition("VACUUM ANALYZE", commandTimeout: 0));
+        log($"rebuilt {indexes.Count} indexes and analyzed in {watch.Elapsed.TotalSeconds:N0} s");
+    }
+}
+
+internal sealed record ReportsOptions(string Server, string Database, int Tickets, int Windows, int Warmup, bool SkipLoad, string ServiceDll, string ResultsDirectory)
+{
+    public static ReportsOptions Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var skip = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "--skip-load")
+                skip = true;
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+                values[args[i]] = args[++i];
+            else
+                throw new ArgumentException($"unknown argument {args[i]}");
+        }
+        int Int(string key, int fallback) => values.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        return new ReportsOptions(
+            values.GetValueOrDefault("--server", "postgres://postgres@127.0.0.1:55432/postgres"),
+            values.GetValueOrDefault("--database", "supportdesk_bench_reports"),
+            Int("--tickets", 1_000_000), Int("--windows", 40), Int("--warmup", 5), skip,
+            values.GetValueOrDefault("--service", "bin/Release/net10.0/SupportDesk.dll"),
+            values.GetValueOrDefault("--results", "bench/results"));
+    }
+}
