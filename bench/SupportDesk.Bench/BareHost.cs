@@ -13,8 +13,8 @@ namespace SupportDesk.Bench;
 
 /// <summary>
 /// The honest read limit: bare ASP.NET Core (minimal API, Kestrel, no middleware) over one NpgsqlDataSource with the
-/// service's pool settings, running the same statements as <see cref="SqlBaseline"/> (the handlers' own SQL, the user
-/// check included) and writing the result with the service's JSON options. No authentication: the caller names the
+/// service's pool settings, running the same statements as <see cref="SqlBaseline"/> (the handlers' own SQL; the user
+/// check only with --baseline-user-check) and writing the result with the service's JSON options. No authentication: the caller names the
 /// user in <see cref="UserHeader"/>. It runs as its own process (<c>SupportDesk.Bench.dll bare-host</c>), started
 /// and stopped by the throughput mode like the service, so the two are measured the same way.
 /// </summary>
@@ -30,7 +30,7 @@ internal static class BareHost
 
     public static string HeaderFor(BenchUser user) => $"{user.Id} {user.Role} {user.Email}";
 
-    /// <summary>bare-host --connection CS --port N</summary>
+    /// <summary>bare-host --connection CS --port N [--user-check 1]</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var options = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
@@ -45,7 +45,7 @@ internal static class BareHost
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(PoolSettings(connectionString)));
         var app = builder.Build();
         var json = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        var sql = new SqlBaseline(app.Services.GetRequiredService<NpgsqlDataSource>(), json);
+        var sql = new SqlBaseline(app.Services.GetRequiredService<NpgsqlDataSource>(), json, options.ContainsKey("--user-check"));
 
         static BenchUser Caller(HttpContext http)
         {

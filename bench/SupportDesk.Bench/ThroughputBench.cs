@@ -122,7 +122,7 @@ internal static class ThroughputBench
 
         var json = new Microsoft.AspNetCore.Http.Json.JsonOptions().SerializerOptions;
         JsonSetup.Configure(json);
-        var sql = new SqlBaseline(dataSource, json);
+        var sql = new SqlBaseline(dataSource, json, options.BaselineUserCheck);
 
         var port = ServiceProcess.FreePort();
         var baseUri = new Uri($"http://127.0.0.1:{port}");
@@ -138,7 +138,8 @@ internal static class ThroughputBench
         var barePort = ServiceProcess.FreePort();
         var bareUri = new Uri($"http://127.0.0.1:{barePort}");
         using var bare = options.NoBare ? null : ServiceProcess.Start(typeof(BareHost).Assembly.Location, databaseConnection, barePort,
-            new Dictionary<string, string>(), Log, arguments: ["bare-host", "--connection", databaseConnection, "--port", barePort.ToString(CultureInfo.InvariantCulture)],
+            new Dictionary<string, string>(), Log, arguments: ["bare-host", "--connection", databaseConnection, "--port", barePort.ToString(CultureInfo.InvariantCulture),
+                .. options.BaselineUserCheck ? new[] { "--user-check", "1" } : []],
             label: "bare host");
 
         var rows = new List<ScenarioRow>();
@@ -325,7 +326,7 @@ internal static class ThroughputBench
                     var serviceRun = Median(serviceRuns);
                     var pairRatios = bareRuns.Count == 0 ? [] : serviceRuns.Zip(bareRuns, (s, b) => b.PerSecond > 0 ? s.PerSecond / b.PerSecond : 0).Order().ToArray();
                     var row = new ScenarioRow(scenario.Key, scenario.Name, client, serviceRun, bareRuns.Count == 0 ? null : Median(bareRuns),
-                        pairRatios.Length == 0 ? null : pairRatios[pairRatios.Length / 2], pairRatios.Length == 0 ? null : pairRatios[0],
+                        pairRatios.Length == 0 ? null : MiddleOf(pairRatios), pairRatios.Length == 0 ? null : pairRatios[0],
                         pairRatios.Length == 0 ? null : pairRatios[^1],
                         baseline, baseline is { Ok: > 0 } ? serviceRun.PerSecond / baseline.PerSecond : null, load, [.. serviceRuns, .. bareRuns]);
                     rows.Add(row);
@@ -387,7 +388,12 @@ internal static class ThroughputBench
         : target.Bare ? [(BareHost.UserHeader, BareHost.HeaderFor(call.User))]
         : [("Authorization", "Bearer " + call.User.Token)];
 
-    private static RunResult Median(List<RunResult> runs) => runs.OrderBy(r => r.PerSecond).ElementAt(runs.Count / 2);
+    /// <summary>The median run (of an even number, the lower of the middle two).</summary>
+    private static RunResult Median(List<RunResult> runs) => runs.OrderBy(r => r.PerSecond).ElementAt((runs.Count - 1) / 2);
+
+    /// <summary>The median of sorted values (of an even number, the mean of the middle two).</summary>
+    private static double MiddleOf(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 
     internal static ListTicketsQuery ListQuery(BenchUser user, string[]? statuses, string[]? priorities, string? category, Guid? assignee, int limit = 20) =>
         new(new CurrentUser(user.Id, Roles.Parse(user.Role)), statuses, priorities, category, null,
@@ -417,7 +423,7 @@ internal static class ThroughputBench
 public sealed record ThroughputOptions(
     string Server, string Database, int Tickets, int Articles, int Customers, int Agents, int BcryptCost, int Seconds, int WarmupSeconds,
     int Concurrency, string? DbOptions, Dictionary<string, string> ServiceEnvironment, int ServiceWarmupSeconds, bool SkipLoad, bool NoBaseline, string[]? Only, string? Label, string ServiceDll, string ResultsDirectory,
-    int Pairs, string[] Clients, bool NoBare, string Wrk, int WrkThreads)
+    int Pairs, string[] Clients, bool NoBare, string Wrk, int WrkThreads, bool BaselineUserCheck)
 {
     /// <summary>--comments N (default: two per ticket); the list benchmarks do not read comments, so a big run may seed fewer.</summary>
     public int? Comments { get; init; }
@@ -428,7 +434,7 @@ public sealed record ThroughputOptions(
         var flags = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is "--skip-load" or "--no-baseline" or "--no-bare")
+            if (args[i] is "--skip-load" or "--no-baseline" or "--no-bare" or "--baseline-user-check")
                 flags.Add(args[i]);
             else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
                 values[args[i]] = args[++i];
@@ -461,7 +467,8 @@ public sealed record ThroughputOptions(
                 && clients.All(c => c is "dotnet" or "wrk") ? clients : throw new ArgumentException("--clients takes dotnet, wrk or both"),
             flags.Contains("--no-bare"),
             values.GetValueOrDefault("--wrk", "wrk"),
-            Int("--wrk-threads", 1))
+            Int("--wrk-threads", 1),
+            flags.Contains("--baseline-user-check"))
         {
             Comments = values.TryGetValue("--comments", out var comments) ? int.Parse(comments, CultureInfo.InvariantCulture) : null,
         };
