@@ -13,7 +13,8 @@ public sealed record SlaPolicyTargets(
 
 public sealed class SlaPolicyConditionsResponse
 {
-    [OpenApiEnum(typeof(TicketPriority))] public string[]? Priorities { get; init; }
+    /// <summary>Priorities as stored: low, medium, high, urgent.</summary>
+    public string[]? Priorities { get; init; }
     public string[]? Categories { get; init; }
     /// <summary>The ticket has at least one of these tags.</summary>
     public string[]? Tags { get; init; }

@@ -75,8 +75,9 @@ public sealed class TicketResponse
 
 /// <summary>
 /// A ticket's SLA state: the policy that applies, the due time of each running target (null when the policy has no
-/// such target, it is fulfilled, or the clock is paused), and the targets past due and not yet fulfilled.
+/// such target, it is fulfilled, or the clock is paused), and the targets past due and not yet fulfilled
+/// (first_reply, next_reply, resolution).
 /// </summary>
 public sealed record TicketSla(
     Guid PolicyId, DateTime? FirstReplyDueAt, DateTime? NextReplyDueAt, DateTime? ResolutionDueAt, bool Paused,
-    [property: OpenApiEnum("first_reply", "next_reply", "resolution")] string[] Breached);
+    string[] Breached);

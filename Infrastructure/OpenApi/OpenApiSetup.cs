@@ -40,7 +40,7 @@ public static partial class OpenApiSetup
                 foreach (var server in document.Servers ?? [])
                     server.Url = server.Url?.TrimEnd('/');
                 // Tags in the order a reader meets the product, not in mapping order.
-                string[] order = ["Health", "Auth", "Users", "Tickets", "Attachments", "Knowledge base", "Search", "Notifications", "Realtime", "Email"];
+                string[] order = ["Health", "Auth", "Users", "Tickets", "Attachments", "Knowledge base", "Search", "Notifications", "Realtime", "Email", "SLA", "Reports"];
                 if (document.Tags is { Count: > 0 } tags)
                 {
                     foreach (var tag in tags)
@@ -111,6 +111,8 @@ public static partial class OpenApiSetup
         ["Notifications"] = "The signed-in user's stored notifications.",
         ["Realtime"] = "A WebSocket of live events.",
         ["Email"] = "Email templates and the outgoing mail queue (admin only).",
+        ["SLA"] = "Business-hours schedules and SLA policies (staff read, admins change).",
+        ["Reports"] = "Response times, SLA compliance and ticket volume over a period, as JSON or CSV (staff only).",
     };
 
     private static bool IsOptional(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Optional<>);
