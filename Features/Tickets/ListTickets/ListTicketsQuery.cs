@@ -42,7 +42,7 @@ public sealed record ListTicketsQuery(
 public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
 {
     /// <summary>
-    /// With a full-text filter, counting stops here (as GitHub's search does): a common word can match most of a
+    /// With a full-text or custom field filter, counting stops here (as GitHub's search does): a common word can match most of a
     /// million tickets, and the count's cost grows with the cap (bench/README.md, search).
     /// </summary>
     public const int MaxSearchTotal = 1_000;
@@ -115,7 +115,9 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
             _ => $"{SortColumns[query.Sort]} {direction}, t.created_at DESC, t.id DESC",
         };
 
-        var count = query.Q is null
+        // A field filter counts the same way: a common value (a plan a quarter of tickets hold) cannot be counted from
+        // the index alone, and a full count read every matching row (bench/README.md, custom field filter).
+        var count = query.Q is null && query.CustomFieldsContain is null
             ? $"SELECT count(*) FROM tickets t WHERE {where};"
             : $"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {where} LIMIT {MaxSearchTotal}) matches;";
         return $"""
