@@ -6,6 +6,7 @@ using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Errors;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.Inbound;
 using SupportDesk.Infrastructure.Json;
 using SupportDesk.Infrastructure.Logging;
 using SupportDesk.Infrastructure.Metrics;
@@ -61,6 +62,7 @@ public static class InfrastructureSetup
         services.AddAppGauges();
         services.AddSingleton<NotificationWriter>();
         services.AddAttachmentStorage(settings);
+        services.AddInboundMail();
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>
         {

@@ -32,10 +32,16 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
 
     private sealed record FieldChange(string Field, string? Old, string? New);
 
-    public async Task CreatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct)
+    internal const string FollowersSql = "SELECT user_id FROM ticket_followers WHERE ticket_id = @TicketId ORDER BY created_at, user_id";
+
+    /// <param name="notify">False for a ticket opened by auto-generated mail: no confirmation goes back (no mail loops).</param>
+    public async Task CreatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct,
+        bool notify = true)
     {
         await RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("created", null, null, ticket.Title)], ct);
         await PublishAsync(connection, transaction, RealtimeEventTypes.TicketCreated, ticket, staffOnly: false, ticket, ct);
+        if (!notify)
+            return;
         // The requester's confirmation, also when an agent opened the ticket on their behalf.
         var names = await NamesAsync(connection, transaction, [actor.Id], ct);
         await emails.EnqueueAsync(connection, transaction,
@@ -76,7 +82,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
 
     public async Task CommentedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         TicketResponse before, TicketStatus statusAfter, CommentResponse comment, IReadOnlyList<HistoryEntry> history,
-        CurrentUser actor, CancellationToken ct)
+        CurrentUser actor, CancellationToken ct, bool notify = true)
     {
         await RecordAsync(connection, transaction, before.Id, actor, history, ct);
         var isPrivate = comment.CommentType == CommentType.Private.ToDb();
@@ -87,17 +93,25 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         if (statusAfter.ToDb() != before.Status)
             await PublishAsync(connection, transaction, RealtimeEventTypes.TicketStatusChanged, before, false,
                 new { from = before.Status, to = statusAfter.ToDb(), ticket_id = before.Id }, ct);
-        if (isPrivate)
+        if (isPrivate || !notify)
             return;
 
         // A public staff reply goes to the requester; a customer's reply goes to whoever holds the ticket.
-        if ((actor.IsStaff ? before.RequesterId : before.AssigneeId) is not { } recipient)
+        // Followers (Cc'd on the ticket's mail) get every public reply by mail.
+        var recipient = actor.IsStaff ? before.RequesterId : before.AssigneeId;
+        var followers = (await connection.QueryAsync<Guid>(new CommandDefinition(FollowersSql, new { TicketId = before.Id }, transaction, cancellationToken: ct)))
+            .Where(f => f != actor.Id && f != recipient && f != before.RequesterId && f != before.AssigneeId).ToList();
+        if (recipient is null && followers.Count == 0)
             return;
         var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], ct);
-        await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
-            RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
-            Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct,
-            comment.Attachments.Select(a => a.Id).ToList());
+        var model = Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) };
+        var files = comment.Attachments.Select(f => f.Id).ToList();
+        if (recipient is { } to)
+            await TellAsync(connection, transaction, to, actor, before, EmailTemplateKeys.CommentAdded,
+                RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content, model, ct, files);
+        foreach (var follower in followers)
+            await emails.EnqueueAsync(connection, transaction,
+                new OutgoingEmail(EmailTemplateKeys.CommentAdded, follower, before.Id, model, AttachmentIds: files, ToFollower: true), ct);
     }
 
     /// <summary>Files of the ticket itself (it was opened with them): audit rows and one event, seen by whoever sees the ticket.</summary>

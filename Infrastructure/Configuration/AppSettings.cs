@@ -1,6 +1,7 @@
 using SupportDesk.Infrastructure.Attachments;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Email;
+using SupportDesk.Infrastructure.Inbound;
 using SupportDesk.Infrastructure.Metrics;
 using SupportDesk.Infrastructure.RateLimiting;
 using SupportDesk.Infrastructure.Realtime;
@@ -45,6 +46,7 @@ public sealed class AppSettings
     public SearchSettings Search { get; init; } = new();
     public MetricsSettings Metrics { get; init; } = new();
     public AttachmentSettings Attachments { get; init; } = new();
+    public InboundSettings Inbound { get; init; } = new();
 
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment, bool forCommandLine = false)
     {
@@ -69,6 +71,7 @@ public sealed class AppSettings
             Search = SearchSettings.Read(config),
             Metrics = MetricsSettings.Read(config),
             Attachments = AttachmentSettings.Read(config, environment.ContentRootPath),
+            Inbound = InboundSettings.Read(config, EmailSettings.FromSetting.Read(config)!),
         };
     }
 

@@ -1,0 +1,185 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Dapper;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using Npgsql;
+using SupportDesk.Infrastructure.Inbound;
+
+namespace SupportDesk.Tests.TestHost;
+
+/// <summary>An inbound_messages row as the tests read it back.</summary>
+public sealed class InboundRow
+{
+    public Guid Id { get; init; }
+    public string Source { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string? Reason { get; init; }
+    public string? Error { get; init; }
+    public string? MessageId { get; init; }
+    public string? Sender { get; init; }
+    public bool IsAuto { get; init; }
+    public Guid? TicketId { get; init; }
+    public Guid? CommentId { get; init; }
+    public int Attempts { get; init; }
+}
+
+public sealed record InboundTicket(Guid Id, long Number, string Title, string Description, string Status, Guid RequesterId);
+
+public sealed record InboundComment(Guid Id, Guid TicketId, Guid AuthorId, string Content, string CommentType);
+
+/// <summary>
+/// A database and an app whose inbound SMTP listener runs on a free port (STARTTLS with a self-signed certificate) and
+/// whose outgoing mail goes to a real SMTP test server, so a test can answer the mail the service really sent.
+/// </summary>
+public sealed class InboundFixture : IAsyncLifetime
+{
+    public const string Support = "support@mail.supportdesk.test";
+    public const string OtherAccepted = "billing@help.supportdesk.test";
+    public const int MaxMessageMb = 5;
+
+    public TestDatabase Database { get; private set; } = null!;
+    public SmtpTestServer Outgoing { get; private set; } = null!;
+    public SupportDeskFactory Factory { get; private set; } = null!;
+    public int Port { get; private set; }
+    public X509Certificate2 Certificate { get; private set; } = null!;
+    private string _certPath = "";
+
+    public string ConnectionString => Database.ConnectionString;
+
+    public async ValueTask InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync("sd_inbound");
+        Outgoing = await SmtpTestServer.StartAsync();
+        Port = SmtpTestServer.FreePort();
+        Certificate = SelfSignedCertificate();
+        _certPath = Path.Combine(Path.GetTempPath(), $"sd-inbound-{Guid.NewGuid():N}.pfx");
+        await File.WriteAllBytesAsync(_certPath, Certificate.Export(X509ContentType.Pkcs12, "pfx-pass"));
+        Factory = new SupportDeskFactory(Settings(Database.Url, Outgoing.Port, Port, _certPath));
+        using var client = Factory.CreateClient();
+        (await client.GetAsync("/health")).EnsureSuccessStatusCode();
+        await Factory.Services.GetRequiredService<InboundSmtpListener>().Listening;
+    }
+
+    public static Dictionary<string, string?> Settings(string databaseUrl, int outgoingPort, int inboundPort, string? certPath)
+    {
+        var settings = EmailTestData.SmtpSettings(databaseUrl, outgoingPort);
+        settings["INBOUND_SMTP_PORT"] = inboundPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["INBOUND_SMTP_BIND"] = "127.0.0.1";
+        settings["INBOUND_ADDRESSES"] = $"{Support},help.supportdesk.test";
+        settings["INBOUND_MAX_MESSAGE_MB"] = MaxMessageMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR"] = "3";
+        if (certPath is not null)
+        {
+            settings["INBOUND_SMTP_CERT_PATH"] = certPath;
+            settings["INBOUND_SMTP_CERT_PASSWORD"] = "pfx-pass";
+        }
+        if (Environment.GetEnvironmentVariable("TEST_CLAMAV_HOST") is { Length: > 0 } clamav)
+            settings["CLAMAV_HOST"] = clamav;
+        return settings;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Outgoing.DisposeAsync();
+        await Database.DisposeAsync();
+        File.Delete(_certPath);
+    }
+
+    public async Task<NpgsqlConnection> OpenAsync() => await EmailTestData.OpenAsync(ConnectionString);
+
+    /// <summary>Sends with MailKit's SmtpClient, as a relay would (STARTTLS when asked, trusting exactly our certificate).</summary>
+    public async Task SendAsync(MimeMessage message, bool startTls = false, MailboxAddress? envelopeFrom = null, IEnumerable<MailboxAddress>? recipients = null)
+    {
+        using var smtp = new SmtpClient();
+        smtp.ServerCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == Certificate.GetCertHashString();
+        await smtp.ConnectAsync("127.0.0.1", Port, startTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None);
+        await smtp.SendAsync(message, envelopeFrom ?? message.From.Mailboxes.First(), recipients ?? message.To.Mailboxes);
+        await smtp.DisconnectAsync(true);
+    }
+
+    /// <summary>Waits until the mail with this Message-ID is processed (or flagged/failed); returns its row.</summary>
+    public async Task<InboundRow> WaitProcessedAsync(string? messageId)
+    {
+        var id = $"<{messageId!.Trim('<', '>')}>";
+        InboundRow? row = null;
+        await EmailTestData.EventuallyAsync(async () =>
+        {
+            await using var db = await OpenAsync();
+            row = await db.QueryFirstOrDefaultAsync<InboundRow>(
+                "SELECT * FROM inbound_messages WHERE message_id = @id AND status <> 'received' ORDER BY received_at DESC LIMIT 1", new { id });
+            return row is not null;
+        }, $"inbound {id} processed");
+        return row!;
+    }
+
+    public async Task<List<InboundRow>> RowsAsync(string? messageId)
+    {
+        await using var db = await OpenAsync();
+        return (await db.QueryAsync<InboundRow>("SELECT * FROM inbound_messages WHERE message_id = @id", new { id = $"<{messageId!.Trim('<', '>')}>" })).AsList();
+    }
+
+    public async Task<InboundTicket> TicketAsync(Guid id)
+    {
+        await using var db = await OpenAsync();
+        return await db.QuerySingleAsync<InboundTicket>("SELECT id, number, title, description, status, requester_id FROM tickets WHERE id = @id", new { id });
+    }
+
+    public async Task<List<InboundComment>> CommentsAsync(Guid ticketId)
+    {
+        await using var db = await OpenAsync();
+        return (await db.QueryAsync<InboundComment>(
+            "SELECT id, ticket_id, author_id, content, comment_type FROM comments WHERE ticket_id = @ticketId ORDER BY created_at, id", new { ticketId })).AsList();
+    }
+
+    public async Task<Guid?> UserIdAsync(string email)
+    {
+        await using var db = await OpenAsync();
+        return await db.ExecuteScalarAsync<Guid?>("SELECT id FROM users WHERE lower(email) = lower(@email)", new { email });
+    }
+
+    private static X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=inbound.test", key, HashAlgorithmName.SHA256);
+        using var ephemeral = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(2));
+        return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
+    }
+}
+
+/// <summary>Mail as real clients write it.</summary>
+public static class InboundMail
+{
+    public static string NewAddress(string prefix = "mailer") => AppFixture.UniqueEmail(prefix);
+
+    public static MimeMessage Message(string from, string subject, string text, string to = InboundFixture.Support, string? fromName = "Cara Mailer")
+    {
+        var message = new MimeMessage { Subject = subject, MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("client.test") };
+        message.From.Add(new MailboxAddress(fromName, from));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Body = new TextPart("plain") { Text = text };
+        return message;
+    }
+
+    /// <summary>A reply the way a mail client makes one: Re: subject, In-Reply-To and References, the original quoted below.</summary>
+    public static MimeMessage ReplyTo(MimeMessage original, string from, string text)
+    {
+        var reply = new MimeMessage
+        {
+            Subject = (original.Subject ?? "").StartsWith("Re:", StringComparison.OrdinalIgnoreCase) ? original.Subject! : "Re: " + original.Subject,
+            MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("client.test"),
+            InReplyTo = original.MessageId,
+        };
+        foreach (var id in original.References)
+            reply.References.Add(id);
+        reply.References.Add(original.MessageId!);
+        reply.From.Add(MailboxAddress.Parse(from));
+        reply.To.Add(original.From.Mailboxes.First());
+        var quoted = string.Join("\n", (original.TextBody ?? "").Split('\n').Select(l => "> " + l));
+        reply.Body = new TextPart("plain") { Text = $"{text}\n\nOn Wed, Dec 2, 2026 at 10:15 AM SupportDesk <{original.From.Mailboxes.First().Address}> wrote:\n{quoted}\n" };
+        return reply;
+    }
+}
