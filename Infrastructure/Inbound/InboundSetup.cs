@@ -11,6 +11,7 @@ public static class InboundSetup
         services.AddSingleton<ThreadMarker>();
         services.AddSingleton<InboundSmtpListener>();
         services.AddHostedService(sp => sp.GetRequiredService<InboundSmtpListener>());
+        services.AddHostedService<InboundImapPoller>();
         return services;
     }
 }

@@ -49,6 +49,44 @@ public sealed class InboundFixture : IAsyncLifetime
 
     public string ConnectionString => Database.ConnectionString;
 
+    /// <summary>This run's own folder in the private Dovecot (scripts/lib/dovecot.sh), which the app polls.</summary>
+    public string ImapFolder { get; private set; } = "";
+
+    public static (string Host, int Port, string User, string Password) Imap =>
+        Environment.GetEnvironmentVariable("TEST_IMAP_HOST") is { Length: > 0 } host
+            ? (host, int.Parse(Environment.GetEnvironmentVariable("TEST_IMAP_PORT")!, System.Globalization.CultureInfo.InvariantCulture),
+                Environment.GetEnvironmentVariable("TEST_IMAP_USER")!, Environment.GetEnvironmentVariable("TEST_IMAP_PASSWORD")!)
+            : throw new InvalidOperationException("TEST_IMAP_HOST is not set: run the tests with scripts/test, which starts Dovecot.");
+
+    public static async Task<MailKit.Net.Imap.ImapClient> ImapAsync()
+    {
+        var client = new MailKit.Net.Imap.ImapClient();
+        await client.ConnectAsync(Imap.Host, Imap.Port, SecureSocketOptions.None);
+        await client.AuthenticateAsync(Imap.User, Imap.Password);
+        return client;
+    }
+
+    /// <summary>Delivers into this run's folder, as the mail server's local delivery would.</summary>
+    public async Task<MailKit.UniqueId?> AppendToImapAsync(MimeMessage message)
+    {
+        using var imap = await ImapAsync();
+        var folder = await imap.GetFolderAsync(ImapFolder);
+        await folder.OpenAsync(MailKit.FolderAccess.ReadWrite);
+        var uid = await folder.AppendAsync(new MailKit.AppendRequest(message));
+        await imap.DisconnectAsync(true);
+        return uid;
+    }
+
+    /// <summary>The flags the message has in this run's folder now.</summary>
+    public async Task<(MailKit.MessageFlags Flags, IReadOnlySet<string> Keywords)> ImapFlagsAsync(MailKit.UniqueId uid)
+    {
+        using var imap = await ImapAsync();
+        var folder = await imap.GetFolderAsync(ImapFolder);
+        await folder.OpenAsync(MailKit.FolderAccess.ReadOnly);
+        var summary = (await folder.FetchAsync(new List<MailKit.UniqueId> { uid }, new MailKit.FetchRequest(MailKit.MessageSummaryItems.Flags))).Single();
+        return (summary.Flags ?? MailKit.MessageFlags.None, summary.Keywords);
+    }
+
     public async ValueTask InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync("sd_inbound");
@@ -57,7 +95,12 @@ public sealed class InboundFixture : IAsyncLifetime
         Certificate = SelfSignedCertificate();
         _certPath = Path.Combine(Path.GetTempPath(), $"sd-inbound-{Guid.NewGuid():N}.pfx");
         await File.WriteAllBytesAsync(_certPath, Certificate.Export(X509ContentType.Pkcs12, "pfx-pass"));
-        Factory = new SupportDeskFactory(Settings(Database.Url, Outgoing.Port, Port, _certPath));
+        ImapFolder = $"run-{Guid.NewGuid():N}";
+        using (var imap = await ImapAsync())
+            await imap.GetFolder(imap.PersonalNamespaces[0]).CreateAsync(ImapFolder, true);
+        var settings = Settings(Database.Url, Outgoing.Port, Port, _certPath);
+        settings["INBOUND_IMAP_URL"] = $"imap://{Imap.User}:{Imap.Password}@{Imap.Host}:{Imap.Port}/{ImapFolder}";
+        Factory = new SupportDeskFactory(settings);
         using var client = Factory.CreateClient();
         (await client.GetAsync("/health")).EnsureSuccessStatusCode();
         await Factory.Services.GetRequiredService<InboundSmtpListener>().Listening;
@@ -87,6 +130,15 @@ public sealed class InboundFixture : IAsyncLifetime
         await Outgoing.DisposeAsync();
         await Database.DisposeAsync();
         File.Delete(_certPath);
+        try
+        {
+            using var imap = await ImapAsync();
+            await (await imap.GetFolderAsync(ImapFolder)).DeleteAsync();
+        }
+        catch (Exception e) when (e is MailKit.FolderNotFoundException or MailKit.Net.Imap.ImapCommandException)
+        {
+            // Gone already.
+        }
     }
 
     public async Task<NpgsqlConnection> OpenAsync() => await EmailTestData.OpenAsync(ConnectionString);
