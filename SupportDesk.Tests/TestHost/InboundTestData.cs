@@ -114,6 +114,7 @@ public sealed class InboundFixture : IAsyncLifetime
         settings["INBOUND_ADDRESSES"] = $"{Support},help.supportdesk.test";
         settings["INBOUND_MAX_MESSAGE_MB"] = MaxMessageMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR"] = "3";
+        settings["ATTACHMENTS_MAX_FILE_MB"] = "1";
         if (certPath is not null)
         {
             settings["INBOUND_SMTP_CERT_PATH"] = certPath;
@@ -151,6 +152,74 @@ public sealed class InboundFixture : IAsyncLifetime
         await smtp.ConnectAsync("127.0.0.1", Port, startTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None);
         await smtp.SendAsync(message, envelopeFrom ?? message.From.Mailboxes.First(), recipients ?? message.To.Mailboxes);
         await smtp.DisconnectAsync(true);
+    }
+
+    /// <summary>
+    /// Speaks SMTP by hand and sends these exact bytes as DATA (dot-stuffed), for mail no library would write; returns the
+    /// reply to the final dot.
+    /// </summary>
+    public async Task<string> SendRawAsync(byte[] raw, string from, string to = Support)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, Port);
+        await using var stream = tcp.GetStream();
+        var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+        async Task<string> ReplyAsync()
+        {
+            string line;
+            do
+                line = await reader.ReadLineAsync() ?? "";
+            while (line.Length > 3 && line[3] == '-');
+            return line;
+        }
+        async Task<string> CommandAsync(string command)
+        {
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(command + "\r\n"));
+            return await ReplyAsync();
+        }
+        await ReplyAsync();
+        await CommandAsync("EHLO raw.test");
+        await CommandAsync($"MAIL FROM:<{from}>");
+        await CommandAsync($"RCPT TO:<{to}>");
+        var data = await CommandAsync("DATA");
+        Assert.StartsWith("354", data);
+        var body = new MemoryStream();
+        var lineStart = true;
+        foreach (var b in raw)
+        {
+            if (lineStart && b == (byte)'.')
+                body.WriteByte((byte)'.');
+            body.WriteByte(b);
+            lineStart = b == (byte)'\n';
+        }
+        if (!lineStart)
+            body.Write("\r\n"u8);
+        body.Write(".\r\n"u8);
+        await stream.WriteAsync(body.ToArray());
+        var reply = await ReplyAsync();
+        await CommandAsync("QUIT");
+        return reply;
+    }
+
+    /// <summary>Waits until the mail with this subject (unique per test) is processed; for mail without a usable Message-ID.</summary>
+    public async Task<InboundRow> WaitBySubjectAsync(string subject)
+    {
+        InboundRow? row = null;
+        await EmailTestData.EventuallyAsync(async () =>
+        {
+            await using var db = await OpenAsync();
+            row = await db.QueryFirstOrDefaultAsync<InboundRow>(
+                "SELECT * FROM inbound_messages WHERE subject LIKE '%' || @subject || '%' AND status <> 'received' ORDER BY received_at DESC LIMIT 1", new { subject });
+            return row is not null;
+        }, $"inbound '{subject}' processed");
+        return row!;
+    }
+
+    public async Task<List<(string FileName, string ContentType, long Size, Guid? CommentId)>> AttachmentsAsync(Guid ticketId)
+    {
+        await using var db = await OpenAsync();
+        return (await db.QueryAsync<(string, string, long, Guid?)>(
+            "SELECT file_name, content_type, size, comment_id FROM attachments WHERE ticket_id = @ticketId ORDER BY created_at, file_name", new { ticketId })).AsList();
     }
 
     /// <summary>Waits until the mail with this Message-ID is processed (or flagged/failed); returns its row.</summary>

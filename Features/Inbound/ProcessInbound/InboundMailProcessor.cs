@@ -37,8 +37,6 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
     private const int MaxFollowersPerMail = 20;
     private static readonly ParserOptions Parser = new() { MaxMimeDepth = 64 };
 
-    static InboundMailProcessor() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
     private const string UserByEmailSql = "SELECT id, role, is_active FROM users WHERE lower(email) = lower(@Email)";
 
     // The account is claimed through the password reset flow; until then its hash matches no password.
