@@ -9,6 +9,7 @@ return args switch
 {
     ["search", .. var rest] => await SearchBench.RunAsync(rest),
     ["ws", .. var rest] => await WsBench.RunAsync(rest),
+    ["inbound", .. var rest] => await InboundBench.RunAsync(rest),
     ["throughput", .. var rest] => await ThroughputBench.RunAsync(rest),
     _ => await ThroughputBench.RunAsync(args),
 };

@@ -10,6 +10,7 @@ namespace SupportDesk.Features.Inbound.ProcessInbound;
 /// Turns stored mail into tickets and comments. Each message is claimed with FOR UPDATE SKIP LOCKED and processed in that
 /// same transaction, so several workers (and instances) never take one message twice, and a crash mid-way rolls back to
 /// "received" with nothing half-done. A message that throws is kept as failed with its error (an admin retries it).
+/// Runs where INBOUND_SMTP_PORT or INBOUND_IMAP_URL is set.
 /// </summary>
 public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProcessor processor, IAttachmentStore store, AppSettings settings,
     ILogger<InboundWorker> logger) : BackgroundService
@@ -38,6 +39,9 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Only an instance that takes mail in (a listener or a mailbox) processes it: the others hold no connections for it.
+        if (settings.Inbound.SmtpPort == 0 && settings.Inbound.ImapUrls.Count == 0)
+            return;
         await Task.Yield();
         await Task.WhenAll(Enumerable.Range(0, settings.Inbound.Workers).Select(_ => RunAsync(stoppingToken)));
     }
