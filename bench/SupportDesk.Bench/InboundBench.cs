@@ -136,7 +136,7 @@ internal static class InboundBench
         {
             try
             {
-                var page = await http.GetFromJsonAsync<JsonElement>("/inbound-messages?limit=100", ct);
+                var page = await http.GetFromJsonAsync<JsonElement>("/inbound-messages?status=processed&limit=100", ct);
                 var now = clock.ElapsedTicks;
                 foreach (var item in page.GetProperty("items").EnumerateArray())
                     if (item.GetProperty("status").GetString() is "processed" or "flagged" && item.GetProperty("message_id").GetString() is { } id)
