@@ -3,6 +3,7 @@ using SupportDesk.Features.Attachments;
 using SupportDesk.Features.Auth;
 using SupportDesk.Features.Email;
 using SupportDesk.Features.Health;
+using SupportDesk.Features.Inbound;
 using SupportDesk.Features.Tickets;
 using SupportDesk.Features.KnowledgeBase;
 using SupportDesk.Features.Reports;
@@ -37,6 +38,7 @@ try
     builder.Services.AddTickets();
     builder.Services.AddAuthSlices();
     builder.Services.AddUsers();
+    builder.Services.AddInbound();
     app = builder.Build();
 }
 catch (StartupException e)
@@ -73,6 +75,7 @@ api.MapTickets();
 api.MapTicketFields();
 api.MapAttachments();
 api.MapEmailAdmin();
+api.MapInboundAdmin();
 api.MapKnowledgeBase();
 api.MapSearch();
 api.MapNotifications();

@@ -6,6 +6,7 @@ using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Errors;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.Inbound;
 using SupportDesk.Infrastructure.Json;
 using SupportDesk.Infrastructure.Logging;
 using SupportDesk.Infrastructure.Metrics;
@@ -63,6 +64,7 @@ public static class InfrastructureSetup
         services.AddSingleton<NotificationWriter>();
         services.AddSla();
         services.AddAttachmentStorage(settings);
+        services.AddInboundMail();
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>
         {

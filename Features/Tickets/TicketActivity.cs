@@ -34,7 +34,11 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
 
     private sealed record FieldChange(string Field, string? Old, string? New);
 
-    public async Task CreatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct)
+    internal const string FollowersSql = "SELECT user_id FROM ticket_followers WHERE ticket_id = @TicketId ORDER BY created_at, user_id";
+
+    /// <param name="notify">False for a ticket opened by auto-generated mail: no confirmation goes back (no mail loops).</param>
+    public async Task CreatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct,
+        bool notify = true)
     {
         // The clock first, so the event and the answer carry the due times.
         if (await sla.ApplyAsync(connection, transaction, null, ForSla(ticket), SlaReply.None, ct) is { } clockState)
@@ -42,6 +46,8 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         var views = await ViewsAsync(connection, transaction, ticket, ct);
         await RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("created", null, null, ticket.Title)], ct);
         await PublishAsync(connection, transaction, RealtimeEventTypes.TicketCreated, ticket, staffOnly: false, views.Customer, ct);
+        if (!notify)
+            return;
         // The requester's confirmation, also when an agent opened the ticket on their behalf.
         var names = await NamesAsync(connection, transaction, [actor.Id], ct);
         await emails.EnqueueAsync(connection, transaction,
@@ -105,7 +111,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
 
     public async Task CommentedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         TicketResponse before, TicketStatus statusAfter, CommentResponse comment, IReadOnlyList<HistoryEntry> history,
-        CurrentUser actor, CancellationToken ct)
+        CurrentUser actor, CancellationToken ct, bool notify = true)
     {
         var isPrivate = comment.CommentType == CommentType.Private.ToDb();
         // A private note fulfils nothing: only what the customer can read is a reply.
@@ -122,24 +128,32 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         if (statusAfter.ToDb() != before.Status)
             await PublishAsync(connection, transaction, RealtimeEventTypes.TicketStatusChanged, before, false,
                 new { from = before.Status, to = statusAfter.ToDb(), ticket_id = before.Id }, ct);
-        if (isPrivate)
+        if (isPrivate || !notify)
             return;
 
         // A public staff reply goes to the requester; a customer's reply goes to whoever holds the ticket, and a
-        // colleague's (through a shared organization) to the requester as well.
+        // colleague's (through a shared organization) to the requester as well. Followers (Cc'd on the ticket's
+        // mail) get every public reply by mail.
         Guid?[] recipients = actor.IsStaff
             ? [before.RequesterId]
             : [before.AssigneeId, before.RequesterId == actor.Id ? null : before.RequesterId];
-        if (recipients.All(r => r is null))
+        var followers = (await connection.QueryAsync<Guid>(new CommandDefinition(FollowersSql, new { TicketId = before.Id }, transaction, cancellationToken: ct)))
+            .Where(f => f != actor.Id && f != before.RequesterId && f != before.AssigneeId).ToList();
+        if (recipients.All(r => r is null) && followers.Count == 0)
             return;
         var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], ct);
         var views = await ViewsAsync(connection, transaction, before, ct);
+        var files = comment.Attachments.Select(f => f.Id).ToList();
         foreach (var recipient in recipients.OfType<Guid>())
             await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
                 RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
                 Model(recipient == before.RequesterId ? views.Customer : views.Staff, views.Fields, names, actor.Id)
-                    with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct,
-                comment.Attachments.Select(a => a.Id).ToList());
+                    with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct, files);
+        // Followers are told as customers are: only what the requester may read.
+        var followerModel = Model(views.Customer, views.Fields, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) };
+        foreach (var follower in followers)
+            await emails.EnqueueAsync(connection, transaction,
+                new OutgoingEmail(EmailTemplateKeys.CommentAdded, follower, before.Id, followerModel, AttachmentIds: files, ToFollower: true), ct);
     }
 
     /// <summary>Files of the ticket itself (it was opened with them): audit rows and one event, seen by whoever sees the ticket.</summary>

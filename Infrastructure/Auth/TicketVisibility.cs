@@ -79,4 +79,11 @@ public static class TicketVisibility
         SELECT o.id FROM users u JOIN organizations o ON o.id = u.organization_id
         WHERE u.id = @UserId AND o.shared
         """;
+
+    /// <summary>
+    /// A follower (someone Cc'd on the ticket's mail, user row u, ticket t): told about the ticket's public updates by
+    /// mail, nothing else (they see it in the app only if the rule above lets them).
+    /// </summary>
+    public const string FollowerUserRow =
+        "t.deleted_at IS NULL AND u.is_active AND EXISTS (SELECT 1 FROM ticket_followers f WHERE f.ticket_id = t.id AND f.user_id = u.id)";
 }

@@ -1,6 +1,7 @@
 using SupportDesk.Infrastructure.Attachments;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Email;
+using SupportDesk.Infrastructure.Inbound;
 using SupportDesk.Infrastructure.Metrics;
 using SupportDesk.Infrastructure.RateLimiting;
 using SupportDesk.Infrastructure.Realtime;
@@ -50,6 +51,7 @@ public sealed class AppSettings
     public MetricsSettings Metrics { get; init; } = new();
     public AttachmentSettings Attachments { get; init; } = new();
     public SlaSettings Sla { get; init; } = new();
+    public InboundSettings Inbound { get; init; } = new();
 
     public static AppSettings Load(IConfiguration config, IHostEnvironment environment, bool forCommandLine = false)
     {
@@ -76,6 +78,7 @@ public sealed class AppSettings
             Metrics = MetricsSettings.Read(config),
             Attachments = AttachmentSettings.Read(config, environment.ContentRootPath),
             Sla = SlaSettings.Read(config),
+            Inbound = InboundSettings.Read(config, EmailSettings.FromSetting.Read(config)!),
         };
     }
 

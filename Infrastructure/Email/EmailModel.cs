@@ -69,8 +69,9 @@ public sealed record EmailModel
 /// sealed and put in at send time.
 /// </summary>
 /// <summary>An email to queue. AttachmentIds: the files it is about (attached at send time with EMAIL_ATTACH_FILES).</summary>
+/// <param name="ToFollower">The recipient follows the ticket (Cc'd on its mail) and may get its public updates without seeing it in the app.</param>
 public sealed record OutgoingEmail(string TemplateKey, Guid RecipientUserId, Guid? TicketId, EmailModel Model, string? Secret = null,
-    IReadOnlyList<Guid>? AttachmentIds = null);
+    IReadOnlyList<Guid>? AttachmentIds = null, bool ToFollower = false);
 
 /// <summary>The template keys the service ships (inserted by migration M20261125150000).</summary>
 public static class EmailTemplateKeys

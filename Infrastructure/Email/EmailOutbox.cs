@@ -40,7 +40,8 @@ public sealed class EmailOutbox
         FROM users u
         WHERE u.id = @RecipientId AND u.is_active
           AND (@TicketId::uuid IS NULL OR EXISTS (
-              SELECT 1 FROM tickets t WHERE t.id = @TicketId AND {Auth.TicketVisibility.VisibleToUserRow}))
+              SELECT 1 FROM tickets t WHERE t.id = @TicketId
+              AND ({Auth.TicketVisibility.VisibleToUserRow} OR (@ToFollower AND {Auth.TicketVisibility.FollowerUserRow}))))
         RETURNING id;
         SELECT pg_notify('{NotifyChannel}', '');
         """;
@@ -142,6 +143,7 @@ public sealed class EmailOutbox
             ReferencesHeader = references,
             SealedSecret = email.Secret is { } secret ? _secrets.Seal(secret, id, recipient.Email) : null,
             AttachmentIds = email.AttachmentIds is { Count: > 0 } files ? files.ToArray() : null,
+            email.ToFollower,
         }, transaction, cancellationToken: ct));
         return inserted;
     }

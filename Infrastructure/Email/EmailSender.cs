@@ -35,7 +35,7 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
             LIMIT @BatchSize
             FOR UPDATE SKIP LOCKED)
         RETURNING o.id, o.to_address, o.to_name, o.subject, o.html_body, o.text_body,
-                  o.message_id, o.in_reply_to, o.references_header, o.attempts, o.sealed_secret, o.attachment_ids
+                  o.message_id, o.in_reply_to, o.references_header, o.attempts, o.sealed_secret, o.attachment_ids, o.ticket_id
         """;
 
     // Checked again when the mail goes out: a file taken off its comment since, or a ticket deleted since, is not sent.
@@ -71,6 +71,7 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
     private readonly EmailSettings _settings = appSettings.Email;
     private readonly MailboxAddress _from = MailboxAddress.Parse(appSettings.Email.From);
     private readonly OutboxSecrets _secrets = new(appSettings);
+    private readonly ThreadMarker _marker = new(appSettings);
     // A server without STARTTLS fails every round the same way: one error in the log, not one per email and attempt.
     private bool _plaintextRefusalLogged;
 
@@ -88,6 +89,7 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
         public int Attempts { get; init; }
         public byte[]? SealedSecret { get; init; }
         public Guid[]? AttachmentIds { get; init; }
+        public Guid? TicketId { get; init; }
     }
 
     private sealed record AttachmentFile(string FileName, string ContentType, long Size, string Sha256);
@@ -270,7 +272,12 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
             Subject = Fill(email.Subject),
             Date = clock.GetUtcNow(),
             MessageId = StripBrackets(email.MessageId),
-            Body = new BodyBuilder { TextBody = Fill(email.TextBody), HtmlBody = Fill(email.HtmlBody) }.ToMessageBody(),
+            Body = new BodyBuilder
+            {
+                // The reply-finding token (ThreadMarker), for when a provider rewrites Message-IDs.
+                TextBody = Fill(email.TextBody) + (email.TicketId is { } t ? _marker.TextLine(t) : ""),
+                HtmlBody = Fill(email.HtmlBody) + (email.TicketId is { } h ? _marker.HtmlSpan(h) : ""),
+            }.ToMessageBody(),
         };
         message.From.Add(_from);
         message.To.Add(new MailboxAddress(email.ToName, email.ToAddress));

@@ -64,6 +64,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["GET /email-outbox"] = [401, 403, 403, 403, 403, 403, 200],
         // The seeded outbox row is pending, not failed, so an admin's retry is a conflict.
         ["POST /email-outbox/{id:guid}/retry"] = [401, 403, 403, 403, 403, 403, 409],
+        ["GET /inbound-messages"] = [401, 403, 403, 403, 403, 403, 200],
+        ["GET /inbound-messages/{id:guid}"] = [401, 403, 403, 403, 403, 403, 200],
+        // The seeded inbound mail is processed, not failed or flagged, so an admin's retry is a conflict.
+        ["POST /inbound-messages/{id:guid}/retry"] = [401, 403, 403, 403, 403, 403, 409],
         // The seeded article is published, so every signed-in caller may read it; KB_PUBLIC is off.
         ["GET /knowledge-base"] = [401, 200, 200, 200, 200, 200, 200],
         ["POST /knowledge-base"] = [401, 403, 403, 403, 403, 201, 201],

@@ -103,6 +103,13 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
             Objects["sla_policy"] = (await admin.CreatePolicyAsync(
                 SlaPolicyTestData.ForTag("security-suite-none", [SlaPolicyTestData.Targets("low", resolution: 60)]))).Id().ToString();
         }
+        var inbound = Guid.CreateVersion7();
+        await db.ExecuteAsync("""
+            INSERT INTO inbound_messages (id, source, raw, size, sha256, dedup_key, message_id, sender, subject, status, ticket_id, processed_at)
+            VALUES (@inbound, 'smtp', convert_to('Subject: Seeded' || chr(10) || chr(10) || 'Body', 'UTF8'), 23, repeat('a', 64), @inbound::text,
+                    '<seeded@client.test>', 'owner@example.test', 'Seeded', 'processed', @ticket, now())
+            """, new { inbound, ticket = Guid.Parse(Objects["ticket"]) });
+        Objects["inbound_message"] = inbound.ToString();
         var notification = Guid.CreateVersion7();
         await db.ExecuteAsync("INSERT INTO notifications (id, user_id, type, title, body, ticket_id) VALUES (@notification, @owner, 'comment.created', 'New reply', 'Body', @ticket)",
             new { notification, owner = Users["owner"].Id, ticket = Guid.Parse(Objects["ticket"]) });
@@ -126,6 +133,7 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var (p, _) when p.StartsWith("/email-outbox") => Objects["email_outbox"],
         var (p, _) when p.StartsWith("/schedules") => Objects["schedule"],
         var (p, _) when p.StartsWith("/sla-policies") => Objects["sla_policy"],
+        var (p, _) when p.StartsWith("/inbound-messages") => Objects["inbound_message"],
         _ => Guid.NewGuid().ToString(),
     };
 
