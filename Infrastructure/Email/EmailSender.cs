@@ -6,6 +6,7 @@ using MailKit.Security;
 using MailKit;
 using MimeKit;
 using Npgsql;
+using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Attachments;
 using SupportDesk.Infrastructure.Configuration;
 
@@ -101,7 +102,7 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
 
         await Task.Yield();
         var pollInterval = TimeSpan.FromMilliseconds(_settings.PollIntervalMs);
-        await using var wakeUp = new OutboxWakeUp(dataSource, logger);
+        await using var wakeUp = new NotifyWakeUp(dataSource, EmailOutbox.NotifyChannel, logger);
         while (!stoppingToken.IsCancellationRequested)
         {
             var claimed = 0;
@@ -341,39 +342,6 @@ public sealed class EmailSender(NpgsqlDataSource dataSource, AppSettings appSett
     {
         var text = $"{e.GetType().Name}: {e.Message}";
         return text.Length > MaxErrorLength ? text[..MaxErrorLength] : text;
-    }
-
-    /// <summary>LISTENs for the outbox's NOTIFY so new mail goes out at once; falls back to polling while the database is away.</summary>
-    private sealed class OutboxWakeUp(NpgsqlDataSource dataSource, ILogger logger) : IAsyncDisposable
-    {
-        private NpgsqlConnection? _connection;
-
-        public async Task WaitAsync(TimeSpan timeout, CancellationToken ct)
-        {
-            try
-            {
-                if (_connection is null)
-                {
-                    _connection = await dataSource.OpenConnectionAsync(ct);
-                    await using var listen = new NpgsqlCommand($"LISTEN {EmailOutbox.NotifyChannel}", _connection);
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
-                await _connection.WaitAsync(timeout, ct);
-            }
-            catch (NpgsqlException e)
-            {
-                logger.LogDebug("Outbox LISTEN connection lost ({Message}); polling", e.Message);
-                await DisposeAsync();
-                await Task.Delay(timeout, ct);
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_connection is not null)
-                await _connection.DisposeAsync();
-            _connection = null;
-        }
     }
 }
 

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Attachments;
 using SupportDesk.Infrastructure.Configuration;
 using SupportDesk.Infrastructure.Inbound;
@@ -48,7 +49,7 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
 
     private async Task RunAsync(CancellationToken ct)
     {
-        await using var wakeUp = new InboundWakeUp(dataSource, logger);
+        await using var wakeUp = new NotifyWakeUp(dataSource, InboundStore.NotifyChannel, logger);
         while (!ct.IsCancellationRequested)
         {
             var worked = false;
@@ -149,38 +150,5 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
         foreach (var file in staged.Kept)
             store.Discard(file);
         staged.Kept.Clear();
-    }
-
-    /// <summary>LISTENs for the store's NOTIFY so a new mail is processed at once; polls while the database is away.</summary>
-    private sealed class InboundWakeUp(NpgsqlDataSource dataSource, ILogger logger) : IAsyncDisposable
-    {
-        private NpgsqlConnection? _connection;
-
-        public async Task WaitAsync(TimeSpan timeout, CancellationToken ct)
-        {
-            try
-            {
-                if (_connection is null)
-                {
-                    _connection = await dataSource.OpenConnectionAsync(ct);
-                    await using var listen = new NpgsqlCommand($"LISTEN {InboundStore.NotifyChannel}", _connection);
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
-                await _connection.WaitAsync(timeout, ct);
-            }
-            catch (NpgsqlException e)
-            {
-                logger.LogDebug("Inbound LISTEN connection lost ({Message}); polling", e.Message);
-                await DisposeAsync();
-                await Task.Delay(timeout, ct);
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_connection is not null)
-                await _connection.DisposeAsync();
-            _connection = null;
-        }
     }
 }
