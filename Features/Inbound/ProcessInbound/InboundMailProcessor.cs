@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Dapper;
 using MimeKit;
 using Npgsql;
+using SupportDesk.Infrastructure.Organizations;
 using SupportDesk.Features.Attachments;
 using SupportDesk.Features.Tickets;
 using SupportDesk.Infrastructure.Attachments;
@@ -39,10 +40,11 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
 
     private const string UserByEmailSql = "SELECT id, role, is_active FROM users WHERE lower(email) = lower(@Email)";
 
-    // The account is claimed through the password reset flow; until then its hash matches no password.
-    private const string InsertUserSql = """
-        INSERT INTO users (id, email, password_hash, first_name, last_name, role)
-        VALUES (@Id, @Email, @Hash, @FirstName, @LastName, 'customer')
+    // The account is claimed through the password reset flow; until then its hash matches no password. It joins the
+    // organization holding its email domain, as registration does.
+    private const string InsertUserSql = $"""
+        INSERT INTO users (id, email, password_hash, first_name, last_name, role, organization_id)
+        VALUES (@Id, @Email, @Hash, @FirstName, @LastName, 'customer', {OrganizationDomains.OrganizationForDomain})
         ON CONFLICT ((lower(email))) DO NOTHING
         """;
 
@@ -311,6 +313,7 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
                 Hash = NoPasswordHash.Value,
                 FirstName = first,
                 LastName = last,
+                Domain = OrganizationDomains.DomainOf(email),
             }, transaction, cancellationToken: ct));
             found = await connection.QuerySingleAsync<SenderRow>(new CommandDefinition(UserByEmailSql, new { Email = email }, transaction, cancellationToken: ct));
         }

@@ -38,6 +38,31 @@ public sealed class InboundSmtpTests(InboundFixture inbound)
     }
 
     [Fact]
+    public async Task An_unknown_sender_whose_domain_an_organization_holds_joins_that_organization()
+    {
+        var domain = $"org{Guid.NewGuid():N}.test";
+        var organization = Guid.CreateVersion7();
+        await using (var setup = await inbound.OpenAsync())
+        {
+            await setup.ExecuteAsync("INSERT INTO organizations (id, name) VALUES (@organization, @name)", new { organization, name = $"Org {domain}" });
+            await setup.ExecuteAsync("INSERT INTO organization_domains (organization_id, domain) VALUES (@organization, @domain)", new { organization, domain });
+        }
+        var from = $"Dana.Member@{domain.ToUpperInvariant()}";
+        var stranger = InboundMail.NewAddress("no-org");
+        var member = InboundMail.Message(from, "Our invoices are missing", "Since last month.");
+        var outsider = InboundMail.Message(stranger, "Invoices", "Same here.");
+
+        await inbound.SendAsync(member);
+        await inbound.SendAsync(outsider);
+        await inbound.WaitProcessedAsync(member.MessageId);
+        await inbound.WaitProcessedAsync(outsider.MessageId);
+
+        await using var db = await inbound.OpenAsync();
+        Assert.Equal(organization, await db.QuerySingleAsync<Guid?>("SELECT organization_id FROM users WHERE lower(email) = lower(@from)", new { from }));
+        Assert.Null(await db.QuerySingleAsync<Guid?>("SELECT organization_id FROM users WHERE lower(email) = lower(@stranger)", new { stranger }));
+    }
+
+    [Fact]
     public async Task Replying_to_the_confirmation_email_as_a_mail_client_does_lands_on_the_same_ticket_with_only_the_new_text()
     {
         var from = InboundMail.NewAddress("replier");
