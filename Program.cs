@@ -2,6 +2,7 @@ using Serilog;
 using SupportDesk.Features.Attachments;
 using SupportDesk.Features.Auth;
 using SupportDesk.Features.Email;
+using SupportDesk.Features.Groups;
 using SupportDesk.Features.Health;
 using SupportDesk.Features.Tickets;
 using SupportDesk.Features.KnowledgeBase;
@@ -34,6 +35,7 @@ try
     builder.Services.AddTickets();
     builder.Services.AddAuthSlices();
     builder.Services.AddUsers();
+    builder.Services.AddGroups();
     app = builder.Build();
 }
 catch (StartupException e)
@@ -65,6 +67,7 @@ var api = app.MapGroup("").AddValidation().WithProblemResponses();
 api.MapHealth();
 api.MapAuth();
 api.MapUsers();
+api.MapGroups();
 api.MapTickets();
 api.MapAttachments();
 api.MapEmailAdmin();

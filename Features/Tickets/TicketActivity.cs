@@ -28,7 +28,12 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
              AS h(id, action, field, old_value, new_value, is_private)
         """;
 
-    internal const string NamesSql = "SELECT id, first_name || ' ' || last_name AS name FROM users WHERE id = ANY(@Ids)";
+    // A group's name comes along under the group's id (ids are unique across both tables).
+    internal const string NamesSql = """
+        SELECT id, first_name || ' ' || last_name AS name FROM users WHERE id = ANY(@Ids)
+        UNION ALL
+        SELECT id, name FROM groups WHERE id = @GroupId
+        """;
 
     private sealed record FieldChange(string Field, string? Old, string? New);
 
@@ -37,7 +42,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         await RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("created", null, null, ticket.Title)], ct);
         await PublishAsync(connection, transaction, RealtimeEventTypes.TicketCreated, ticket, staffOnly: false, ticket, ct);
         // The requester's confirmation, also when an agent opened the ticket on their behalf.
-        var names = await NamesAsync(connection, transaction, [actor.Id], ct);
+        var names = await NamesAsync(connection, transaction, [actor.Id], ticket.GroupId, ct);
         await emails.EnqueueAsync(connection, transaction,
             new OutgoingEmail(EmailTemplateKeys.TicketCreated, ticket.RequesterId, ticket.Id, Model(ticket, names, actor.Id)), ct);
     }
@@ -63,7 +68,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         if (!statusChanged && newAssignee is null)
             return;
 
-        var names = await NamesAsync(connection, transaction, [actor.Id, .. after.AssigneeId is { } a ? new[] { a } : []], ct);
+        var names = await NamesAsync(connection, transaction, [actor.Id, .. after.AssigneeId is { } a ? new[] { a } : []], after.GroupId, ct);
         var model = Model(after, names, actor.Id);
         if (statusChanged)
             await TellAsync(connection, transaction, after.RequesterId, actor, after, EmailTemplateKeys.TicketStatusChanged,
@@ -93,7 +98,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         // A public staff reply goes to the requester; a customer's reply goes to whoever holds the ticket.
         if ((actor.IsStaff ? before.RequesterId : before.AssigneeId) is not { } recipient)
             return;
-        var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], ct);
+        var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], before.GroupId, ct);
         await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,
             RealtimeEventTypes.CommentCreated, $"New reply on #{before.Number}", comment.Content,
             Model(before, names, actor.Id) with { CommentText = comment.Content, AttachmentList = AttachmentList(comment) }, ct,
@@ -172,10 +177,11 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         TicketPriority = ticket.Priority,
         ActorName = names.GetValueOrDefault(actorId),
         AssigneeName = ticket.AssigneeId is { } a ? names.GetValueOrDefault(a) : null,
+        GroupName = ticket.GroupId is { } g ? names.GetValueOrDefault(g) : null,
     };
 
     private static async Task<IReadOnlyDictionary<Guid, string>> NamesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, CancellationToken ct) =>
-        (await connection.QueryAsync<(Guid Id, string Name)>(new CommandDefinition(NamesSql, new { Ids = ids.Distinct().ToArray() }, transaction, cancellationToken: ct)))
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, Guid? groupId, CancellationToken ct) =>
+        (await connection.QueryAsync<(Guid Id, string Name)>(new CommandDefinition(NamesSql, new { Ids = ids.Distinct().ToArray(), GroupId = groupId }, transaction, cancellationToken: ct)))
         .ToDictionary(r => r.Id, r => r.Name);
 }

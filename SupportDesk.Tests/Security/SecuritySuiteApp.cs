@@ -85,6 +85,10 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         await db.ExecuteAsync("INSERT INTO notifications (id, user_id, type, title, body, ticket_id) VALUES (@notification, @owner, 'comment.created', 'New reply', 'Body', @ticket)",
             new { notification, owner = Users["owner"].Id, ticket = Guid.Parse(Objects["ticket"]) });
         Objects["notification"] = notification.ToString();
+        using var admin = ClientFor("admin");
+        var group = await (await admin.PostAsJsonAsync("/groups", new { name = $"Group {Guid.NewGuid():N}" })).JsonAsync();
+        Objects["group"] = group.GetProperty("id").GetGuid().ToString();
+        (await admin.PutAsync($"/groups/{Objects["group"]}/members/{Users["agent"].Id}", null)).EnsureSuccessStatusCode();
     }
 
     /// <summary>The value a route parameter takes: the seeded object the route's area and parameter name point at.</summary>
@@ -94,6 +98,8 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         (_, "slug") => Objects.GetValueOrDefault("article_slug", "no-such-article"),
         (_, "key") => Objects["email_template"],
         var (p, _) when p.StartsWith("/tickets") => Objects["ticket"],
+        (var p, "userId") when p.StartsWith("/groups") => Users["agent"].Id.ToString(),
+        var (p, _) when p.StartsWith("/groups") => Objects["group"],
         var (p, _) when p.StartsWith("/users") => Objects["target_user"],
         var (p, _) when p.StartsWith("/knowledge-base") => Objects.GetValueOrDefault("article", Guid.NewGuid().ToString()),
         var (p, _) when p.StartsWith("/attachments") => Objects["attachment"],

@@ -10,7 +10,7 @@ namespace SupportDesk.Features.Tickets.CreateTicket;
 
 public sealed record CreateTicketCommand(
     CurrentUser Actor, string Title, string Description, TicketPriority Priority, string? Category, string[]? Tags, Guid? RequesterId,
-    IReadOnlyList<Guid> AttachmentIds)
+    IReadOnlyList<Guid> AttachmentIds, Guid? GroupId = null)
     : ICommand<TicketResponse>;
 
 public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActivity activity, AppSettings settings, TimeProvider clock)
@@ -19,8 +19,8 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
     private const string RequesterSql = "SELECT role FROM users WHERE id = @RequesterId AND is_active";
 
     internal const string InsertSql = $"""
-        INSERT INTO tickets AS t (id, title, description, priority, category, tags, requester_id, created_by)
-        VALUES (@Id, @Title, @Description, @Priority, @Category, @Tags, @RequesterId, @CreatedBy)
+        INSERT INTO tickets AS t (id, title, description, priority, category, tags, requester_id, created_by, group_id)
+        VALUES (@Id, @Title, @Description, @Priority, @Category, @Tags, @RequesterId, @CreatedBy, @GroupId)
         RETURNING {TicketResponse.Columns}
         """;
 
@@ -30,6 +30,8 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
         var requesterId = command.RequesterId ?? actor.Id;
         if (requesterId != actor.Id && !actor.IsStaff)
             throw new ForbiddenException("Customers open tickets for themselves only.");
+        if (command.GroupId is not null && !actor.IsStaff)
+            throw new ForbiddenException("Customers cannot choose a ticket's group.");
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -42,6 +44,9 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
                 throw new FieldValidationException("requester_id", "No active customer has this id.");
         }
 
+        if (command.GroupId is { } groupId)
+            await TicketGroup.EnsureExistsAsync(connection, transaction, groupId, ct);
+
         var ticket = await connection.QuerySingleAsync<TicketResponse>(new CommandDefinition(InsertSql, new
         {
             Id = Guid.CreateVersion7(),
@@ -52,6 +57,7 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
             Tags = TicketFieldRules.NormalizeTags(command.Tags),
             RequesterId = requesterId,
             CreatedBy = actor.Id,
+            command.GroupId,
         }, transaction, cancellationToken: ct));
 
         await activity.CreatedAsync(connection, transaction, ticket, actor, ct);

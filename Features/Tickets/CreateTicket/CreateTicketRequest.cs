@@ -9,7 +9,8 @@ public sealed record CreateTicketRequest(
     string? Category = null,
     string[]? Tags = null,
     Guid? RequesterId = null,
-    Guid[]? AttachmentIds = null);
+    Guid[]? AttachmentIds = null,
+    Guid? GroupId = null);
 
 public sealed class CreateTicketValidator : AbstractValidator<CreateTicketRequest>
 {
@@ -21,5 +22,6 @@ public sealed class CreateTicketValidator : AbstractValidator<CreateTicketReques
         RuleFor(r => r.Tags).ValidTags();
         RuleFor(r => r.RequesterId).NotEqual(Guid.Empty);
         RuleFor(r => r.AttachmentIds).ValidAttachmentIds();
+        RuleFor(r => r.GroupId).NotEqual(Guid.Empty);
     }
 }

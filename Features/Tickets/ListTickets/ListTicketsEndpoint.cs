@@ -38,7 +38,9 @@ public static class ListTicketsEndpoint
             request.Order ?? "desc",
             request.Limit ?? Paging.DefaultLimit,
             request.Offset ?? 0,
-            request.Q);
+            request.Q,
+            request.GroupId is null or "none" ? null : Guid.Parse(request.GroupId),
+            request.GroupId == "none");
         return TypedResults.Ok(await mediator.Send(query, ct));
     }
 }

@@ -30,7 +30,9 @@ public sealed record ListTicketsQuery(
     string Order,
     int Limit,
     int Offset,
-    string? Q = null) : IQuery<PagedResponse<TicketResponse>>;
+    string? Q = null,
+    Guid? GroupId = null,
+    bool NoGroup = false) : IQuery<PagedResponse<TicketResponse>>;
 
 public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
 {
@@ -80,6 +82,8 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         if (query.Assignee.Unassigned) where.Append(" AND t.assignee_id IS NULL");
         if (query.Assignee.UserId is not null) where.Append(" AND t.assignee_id = @AssigneeId");
         if (query.RequesterId is not null) where.Append(" AND t.requester_id = @RequesterId");
+        if (query.GroupId is not null) where.Append(" AND t.group_id = @GroupId");
+        if (query.NoGroup) where.Append(" AND t.group_id IS NULL");
         if (query.CreatedAfter is not null) where.Append(" AND t.created_at >= @CreatedAfter");
         if (query.CreatedBefore is not null) where.Append(" AND t.created_at < @CreatedBefore");
         if (query.Q is not null) where.Append($" AND t.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("t")}");
@@ -113,6 +117,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         query.Tag,
         AssigneeId = query.Assignee.UserId,
         query.RequesterId,
+        query.GroupId,
         query.CreatedAfter,
         query.CreatedBefore,
         query.Limit,

@@ -20,7 +20,8 @@ public sealed record ListTicketsRequest(
     [OpenApiEnum("desc", "asc")] string? Order,
     int? Limit,
     int? Offset,
-    string? Q)
+    string? Q,
+    [FromQuery(Name = "group_id")] string? GroupId = null)
 {
     public static readonly string[] SortFields = ["created_at", "updated_at", "priority"];
 
@@ -43,6 +44,9 @@ public sealed class ListTicketsValidator : AbstractValidator<ListTicketsRequest>
         RuleFor(r => r.AssigneeId)
             .Must(v => v is null || v is "me" or "none" || Guid.TryParse(v, out _))
             .WithMessage("'assignee_id' must be a user id, 'me' or 'none'.");
+        RuleFor(r => r.GroupId)
+            .Must(v => v is null || v is "none" || (Guid.TryParse(v, out var id) && id != Guid.Empty))
+            .WithMessage("'group_id' must be a group id or 'none'.");
         RuleFor(r => r.Sort)
             .Must(v => v is null || ListTicketsRequest.SortFields.Contains(v))
             .WithMessage($"'sort' must be one of: {string.Join(", ", ListTicketsRequest.SortFields)}.");

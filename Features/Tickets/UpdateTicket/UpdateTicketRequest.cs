@@ -6,7 +6,7 @@ using SupportDesk.Infrastructure.OpenApi;
 namespace SupportDesk.Features.Tickets.UpdateTicket;
 
 /// <summary>
-/// A partial update: an absent field stays as it is. category and assignee_id may be sent as null to clear them.
+/// A partial update: an absent field stays as it is. category, assignee_id and group_id may be sent as null to clear them.
 /// requester_id, created_by and number are not fields of this type, so they cannot be changed (unknown fields are refused).
 /// </summary>
 public sealed record UpdateTicketRequest
@@ -18,9 +18,10 @@ public sealed record UpdateTicketRequest
     public Optional<string?> Category { get; init; }
     public Optional<string[]> Tags { get; init; }
     public Optional<Guid?> AssigneeId { get; init; }
+    public Optional<Guid?> GroupId { get; init; }
 
     [JsonIgnore]
-    public bool IsEmpty => !(Title.IsSet || Description.IsSet || Status.IsSet || Priority.IsSet || Category.IsSet || Tags.IsSet || AssigneeId.IsSet);
+    public bool IsEmpty => !(Title.IsSet || Description.IsSet || Status.IsSet || Priority.IsSet || Category.IsSet || Tags.IsSet || AssigneeId.IsSet || GroupId.IsSet);
 }
 
 public sealed class UpdateTicketValidator : AbstractValidator<UpdateTicketRequest>
@@ -34,7 +35,8 @@ public sealed class UpdateTicketValidator : AbstractValidator<UpdateTicketReques
         RuleFor(r => r.Category.Value).ValidCategory().OverridePropertyName("category").When(r => r.Category.IsSet);
         RuleFor(r => r.Tags.Value).NotNull().ValidTags().OverridePropertyName("tags").When(r => r.Tags.IsSet);
         RuleFor(r => r.AssigneeId.Value).NotEqual(Guid.Empty).OverridePropertyName("assignee_id").When(r => r.AssigneeId.IsSet);
+        RuleFor(r => r.GroupId.Value).NotEqual(Guid.Empty).OverridePropertyName("group_id").When(r => r.GroupId.IsSet);
         RuleFor(r => r).Must(r => !r.IsEmpty).OverridePropertyName("body")
-            .WithMessage("Give at least one of title, description, status, priority, category, tags, assignee_id.");
+            .WithMessage("Give at least one of title, description, status, priority, category, tags, assignee_id, group_id.");
     }
 }
