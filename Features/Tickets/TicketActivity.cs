@@ -139,7 +139,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
     private Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string type, TicketResponse ticket,
         bool staffOnly, object data, CancellationToken ct) =>
         events.PublishAsync(connection, transaction,
-            new RealtimeEvent(type, ticket.Id, new EventAudience(ticket.RequesterId, staffOnly), data), ct);
+            new RealtimeEvent(type, ticket.Id, new EventAudience(ticket.RequesterId, staffOnly, null, ticket.GroupId, ticket.AssigneeId), data), ct);
 
     /// <summary>Audit rows only, for a change with nobody to tell (a file taken off a comment).</summary>
     public async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,

@@ -6,7 +6,7 @@ namespace SupportDesk.Features.Users;
 public sealed class UserResponse
 {
     /// <summary>The select list that fills this type; shared by the user and auth slices so the shape stays one.</summary>
-    public const string Columns = "id, email, first_name, last_name, role, is_active, created_at, updated_at";
+    public const string Columns = "id, email, first_name, last_name, role, is_active, restricted_to_groups, created_at, updated_at";
 
     public Guid Id { get; init; }
     public string Email { get; init; } = "";
@@ -14,6 +14,8 @@ public sealed class UserResponse
     public string LastName { get; init; } = "";
     public UserRole Role { get; init; }
     public bool IsActive { get; init; }
+    /// <summary>Staff only: sees and works only tickets of their groups, assigned to them, or their own.</summary>
+    public bool RestrictedToGroups { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
 }

@@ -8,9 +8,10 @@ namespace SupportDesk.Infrastructure.Realtime;
 
 /// <summary>
 /// Who may receive an event; decided on the server with the REST rules.
-/// TargetUserId set: only that user. Otherwise staff (agent/admin) always, and the ticket's requester only when !StaffOnly.
+/// TargetUserId set: only that user. Otherwise staff (agent/admin) always, and the ticket's requester only when !StaffOnly;
+/// an agent restricted to their groups only when the ticket's group is one of theirs or it is assigned to them.
 /// </summary>
-public sealed record EventAudience(Guid? TicketRequesterId, bool StaffOnly, Guid? TargetUserId = null);
+public sealed record EventAudience(Guid? TicketRequesterId, bool StaffOnly, Guid? TargetUserId = null, Guid? TicketGroupId = null, Guid? TicketAssigneeId = null);
 
 /// <summary>An event for WebSocket clients. Data is serialized with the app's snake_case JSON options.</summary>
 public sealed record RealtimeEvent(string Type, Guid? TicketId, EventAudience Audience, object Data);
@@ -40,8 +41,8 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
     internal const int MaxNotifyPayloadBytes = 7999;
 
     internal const string Sql = $"""
-        INSERT INTO realtime_events (id, type, ticket_id, requester_id, staff_only, target_user_id, data, occurred_at)
-        VALUES (@Id, @Type, @TicketId, @RequesterId, @StaffOnly, @TargetUserId, @Data::jsonb, @OccurredAt);
+        INSERT INTO realtime_events (id, type, ticket_id, requester_id, staff_only, target_user_id, group_id, assignee_id, data, occurred_at)
+        VALUES (@Id, @Type, @TicketId, @RequesterId, @StaffOnly, @TargetUserId, @GroupId, @AssigneeId, @Data::jsonb, @OccurredAt);
         SELECT pg_notify('{Channel}', @Message);
         """;
 
@@ -53,7 +54,7 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
         ArgumentException.ThrowIfNullOrWhiteSpace(evt.Type);
 
         var routing = new RoutedEvent(Guid.CreateVersion7(), evt.Type, evt.TicketId, evt.Audience.TicketRequesterId,
-            evt.Audience.StaffOnly, evt.Audience.TargetUserId, ToMicroseconds(clock.GetUtcNow()));
+            evt.Audience.StaffOnly, evt.Audience.TargetUserId, ToMicroseconds(clock.GetUtcNow()), evt.Audience.TicketGroupId, evt.Audience.TicketAssigneeId);
         var data = evt.Data is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(evt.Data, evt.Data.GetType(), _options);
         var envelope = RealtimeWire.WriteEnvelope(routing, data);
 
@@ -65,6 +66,8 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
             routing.RequesterId,
             routing.StaffOnly,
             routing.TargetUserId,
+            routing.GroupId,
+            routing.AssigneeId,
             Data = Encoding.UTF8.GetString(data),
             routing.OccurredAt,
             Message = RealtimeWire.NotifyPayload(routing, envelope),
@@ -78,4 +81,5 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
 
 /// <summary>An event with what the server needs to route it; the envelope is what clients get.</summary>
 internal sealed record RoutedEvent(
-    Guid Id, string Type, Guid? TicketId, Guid? RequesterId, bool StaffOnly, Guid? TargetUserId, DateTimeOffset OccurredAt);
+    Guid Id, string Type, Guid? TicketId, Guid? RequesterId, bool StaffOnly, Guid? TargetUserId, DateTimeOffset OccurredAt,
+    Guid? GroupId = null, Guid? AssigneeId = null);

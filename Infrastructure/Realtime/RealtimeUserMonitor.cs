@@ -10,13 +10,18 @@ namespace SupportDesk.Infrastructure.Realtime;
 /// A socket outlives the request that checked its token, so the users behind open sockets are re-checked with the
 /// REST rule (active, same token_version, same role) in one query: every REALTIME_USER_CHECK_SECONDS, and at once
 /// when the users table says access changed (NOTIFY from a trigger, on any instance). It also closes sockets whose
-/// token has expired.
+/// token has expired, and keeps the groups of restricted agents' sockets current (a membership change notifies too).
+/// A change of the restriction itself closes the socket: the client reconnects under the new rule.
 /// </summary>
 public sealed class RealtimeUserMonitor(
     AppSettings settings, NpgsqlDataSource dataSource, RealtimeHub hub, TimeProvider clock,
     ILogger<RealtimeUserMonitor> logger) : BackgroundService
 {
-    private const string Sql = "SELECT id, role, is_active, token_version FROM users WHERE id = ANY(@Ids)";
+    private const string Sql = """
+        SELECT u.id, u.role, u.is_active, u.token_version, u.restricted_to_groups,
+               ARRAY(SELECT gm.group_id FROM group_members gm WHERE gm.user_id = u.id) AS group_ids
+        FROM users u WHERE u.id = ANY(@Ids)
+        """;
 
     private sealed class UserRow
     {
@@ -24,6 +29,8 @@ public sealed class RealtimeUserMonitor(
         public string Role { get; init; } = "";
         public bool IsActive { get; init; }
         public int TokenVersion { get; init; }
+        public bool RestrictedToGroups { get; init; }
+        public Guid[] GroupIds { get; init; } = [];
     }
 
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -99,9 +106,12 @@ public sealed class RealtimeUserMonitor(
             var still = users.TryGetValue(socket.User.Id, out var user)
                 && user.IsActive
                 && user.TokenVersion == socket.TokenVersion
-                && user.Role == socket.User.Role.ToDb();
+                && user.Role == socket.User.Role.ToDb()
+                && user.RestrictedToGroups == socket.User.RestrictedToGroups;
             if (!still)
                 socket.Close(WebSocketCloseStatus.PolicyViolation, "Access revoked: sign in again");
+            else if (socket.Groups is { } groups && !groups.SetEquals(user!.GroupIds))
+                socket.Groups = [.. user.GroupIds];
         }
     }
 }

@@ -26,14 +26,16 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var users = new Dictionary<string, TestUser>();
         await using var db = new NpgsqlConnection(database.ConnectionString);
         await db.OpenAsync();
-        foreach (var name in new[] { "owner", "stranger", "agent", "admin", "target" })
+        foreach (var name in new[] { "owner", "stranger", "agent", "admin", "target", "restricted" })
         {
-            var role = name switch { "agent" => "agent", "admin" => "admin", _ => "customer" };
+            var role = name switch { "agent" or "restricted" => "agent", "admin" => "admin", _ => "customer" };
             var email = AppFixture.UniqueEmail(name);
             var password = $"pw-{Guid.NewGuid():N}";
             var id = Guid.CreateVersion7();
             await db.ExecuteAsync("INSERT INTO users (id, email, password_hash, first_name, last_name, role) VALUES (@id, @email, @hash, @name, 'Test', @role)",
                 new { id, email, hash = BCrypt.Net.BCrypt.HashPassword(password, 4), name, role });
+            if (name == "restricted")
+                await db.ExecuteAsync("UPDATE users SET restricted_to_groups = true WHERE id = @id", new { id });
             using var client = factory.CreateClient();
             var login = await (await client.PostAsJsonAsync("/auth/login", new { email, password })).ReadAsync<AuthBody>();
             users[name] = new TestUser(id, email, password, role, login.AccessToken);

@@ -90,7 +90,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         await using var connection = await dataSource.OpenConnectionAsync();
         return await UserOkAsync(connection, user)
                && await connection.QuerySingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql,
-                   new { TicketId = ticketId, UserId = user.Id, IsStaff = user.IsStaff }) is not null;
+                   new { TicketId = ticketId, UserId = user.Id, IsStaff = user.IsStaff, SeesAll = user.IsStaff }) is not null;
     }
 
     public async Task<bool> ListTicketsAsync(ListTicketsQuery query, BenchUser user)
@@ -172,7 +172,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             return false;
         await using var transaction = await connection.BeginTransactionAsync();
         var ticket = await connection.QuerySingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql + " FOR UPDATE",
-            new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff }, transaction);
+            new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff, SeesAll = actor.IsStaff }, transaction);
         if (ticket is null)
             return false;
         var now = DateTime.UtcNow;
@@ -224,7 +224,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             return false;
         await using var transaction = await connection.BeginTransactionAsync();
         var before = await connection.QuerySingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql + " FOR UPDATE",
-            new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff }, transaction);
+            new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff, SeesAll = actor.IsStaff }, transaction);
         if (before is null)
             return false;
         var history = new List<(string, string?, string?, string?, bool)>();

@@ -19,7 +19,7 @@ public sealed class GetTicketHandler(NpgsqlDataSource dataSource) : IQueryHandle
         if (query.Id is { } id)
             return await TicketAccess.LoadAsync(connection, null, id, query.User, ct);
         return await connection.QuerySingleOrDefaultAsync<TicketResponse>(new CommandDefinition(ByNumberSql,
-                   new { query.Number, UserId = query.User.Id, query.User.IsStaff }, cancellationToken: ct))
+                   new { query.Number, UserId = query.User.Id, query.User.IsStaff, SeesAll = query.User.SeesAllTickets }, cancellationToken: ct))
                ?? throw new NotFoundException("Ticket not found.");
     }
 }

@@ -111,6 +111,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
     {
         UserId = query.User.Id,
         query.User.IsStaff,
+        SeesAll = query.User.SeesAllTickets,
         query.Statuses,
         query.Priorities,
         query.Category,

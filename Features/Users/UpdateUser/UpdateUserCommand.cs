@@ -6,7 +6,8 @@ using SupportDesk.Infrastructure.Errors;
 
 namespace SupportDesk.Features.Users.UpdateUser;
 
-public sealed record UpdateUserCommand(CurrentUser Actor, Guid UserId, UserRole? Role, bool? IsActive, string? FirstName, string? LastName)
+public sealed record UpdateUserCommand(CurrentUser Actor, Guid UserId, UserRole? Role, bool? IsActive, string? FirstName, string? LastName,
+    bool? RestrictedToGroups = null)
     : ICommand<UserResponse>;
 
 public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens refreshTokens, IEnumerable<IUserAccessNarrowed> narrowed)
@@ -29,6 +30,7 @@ public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens
             is_active = COALESCE(@IsActive, is_active),
             first_name = COALESCE(@FirstName, first_name),
             last_name = COALESCE(@LastName, last_name),
+            restricted_to_groups = COALESCE(@RestrictedToGroups, restricted_to_groups),
             token_version = token_version + CASE
                 WHEN (@Role IS NOT NULL AND @Role <> role) OR (@IsActive = false AND is_active) THEN 1 ELSE 0 END
         WHERE id = @UserId
@@ -63,6 +65,7 @@ public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens
             command.IsActive,
             FirstName = command.FirstName?.Trim(),
             LastName = command.LastName?.Trim(),
+            command.RestrictedToGroups,
         }, transaction, cancellationToken: ct));
 
         // What the user may no longer do ends with this commit: a deactivated account keeps no session (its refresh

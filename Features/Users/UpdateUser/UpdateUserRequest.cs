@@ -4,7 +4,8 @@ using SupportDesk.Infrastructure.Auth;
 namespace SupportDesk.Features.Users.UpdateUser;
 
 /// <summary>A partial update: absent fields stay as they are.</summary>
-public sealed record UpdateUserRequest(UserRole? Role = null, bool? IsActive = null, string? FirstName = null, string? LastName = null);
+public sealed record UpdateUserRequest(UserRole? Role = null, bool? IsActive = null, string? FirstName = null, string? LastName = null,
+    bool? RestrictedToGroups = null);
 
 public sealed class UpdateUserValidator : AbstractValidator<UpdateUserRequest>
 {
@@ -13,8 +14,8 @@ public sealed class UpdateUserValidator : AbstractValidator<UpdateUserRequest>
         RuleFor(r => r.FirstName!).ValidName().When(r => r.FirstName is not null);
         RuleFor(r => r.LastName!).ValidName().When(r => r.LastName is not null);
         RuleFor(r => r)
-            .Must(r => r.Role is not null || r.IsActive is not null || r.FirstName is not null || r.LastName is not null)
+            .Must(r => r.Role is not null || r.IsActive is not null || r.FirstName is not null || r.LastName is not null || r.RestrictedToGroups is not null)
             .OverridePropertyName("body")
-            .WithMessage("Give at least one of role, is_active, first_name, last_name.");
+            .WithMessage("Give at least one of role, is_active, first_name, last_name, restricted_to_groups.");
     }
 }
