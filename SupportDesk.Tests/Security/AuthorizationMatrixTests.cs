@@ -38,6 +38,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["DELETE /groups/{id:guid}"] = [401, 403, 403, 403, 204, 403],
         ["PUT /groups/{id:guid}/members/{userId:guid}"] = [401, 403, 403, 403, 200, 403],
         ["DELETE /groups/{id:guid}/members/{userId:guid}"] = [401, 403, 403, 403, 204, 403],
+        ["PUT /me/availability"] = [401, 403, 403, 200, 200, 200],
         ["GET /tickets"] = [401, 200, 200, 200, 200, 200],
         ["POST /tickets"] = [401, 201, 201, 201, 201, 201],
         ["GET /tickets/{id:guid}"] = [401, 200, 404, 200, 200, 404],

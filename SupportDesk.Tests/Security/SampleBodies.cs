@@ -21,6 +21,7 @@ public static class SampleBodies
         "PATCH /users/{id:guid}" => new() { ["first_name"] = "Renamed" },
         "POST /groups" => new() { ["name"] = $"Group {Guid.NewGuid():N}", ["description"] = "A team" },
         "PATCH /groups/{id:guid}" => new() { ["description"] = "Renamed team" },
+        "PUT /me/availability" => new() { ["availability"] = "online" },
         "PUT /email-templates/{key}" => new() { ["subject"] = "Hi {{ recipient_name }}", ["html_body"] = "<p>{{ ticket_title }}</p>", ["text_body"] = "{{ ticket_title }}", ["is_active"] = true },
         "POST /knowledge-base" or "PUT /knowledge-base/{id:guid}" => new() { ["title"] = $"Article {Guid.NewGuid():N}", ["content"] = "Body", ["category"] = "account", ["tags"] = new JsonArray("x"), ["is_published"] = true },
         "PATCH /knowledge-base/{id:guid}" => new() { ["title"] = $"Renamed {Guid.NewGuid():N}" },

@@ -9,7 +9,7 @@ using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Groups.CreateGroup;
 
-public sealed record CreateGroupRequest(string Name = "", string? Description = null);
+public sealed record CreateGroupRequest(string Name = "", string? Description = null, AssignmentMode? AssignmentMode = null);
 
 public sealed class CreateGroupValidator : AbstractValidator<CreateGroupRequest>
 {
@@ -20,12 +20,12 @@ public sealed class CreateGroupValidator : AbstractValidator<CreateGroupRequest>
     }
 }
 
-public sealed record CreateGroupCommand(string Name, string Description) : ICommand<GroupResponse>;
+public sealed record CreateGroupCommand(string Name, string Description, AssignmentMode AssignmentMode) : ICommand<GroupResponse>;
 
 public sealed class CreateGroupHandler(NpgsqlDataSource dataSource) : ICommandHandler<CreateGroupCommand, GroupResponse>
 {
     private const string Sql = $"""
-        INSERT INTO groups AS g (id, name, description) VALUES (@Id, @Name, @Description)
+        INSERT INTO groups AS g (id, name, description, assignment_mode) VALUES (@Id, @Name, @Description, @AssignmentMode)
         RETURNING {GroupResponse.Columns}
         """;
 
@@ -35,7 +35,7 @@ public sealed class CreateGroupHandler(NpgsqlDataSource dataSource) : ICommandHa
         try
         {
             return await connection.QuerySingleAsync<GroupResponse>(new CommandDefinition(Sql,
-                new { Id = Guid.CreateVersion7(), Name = command.Name.Trim(), command.Description }, cancellationToken: ct));
+                new { Id = Guid.CreateVersion7(), Name = command.Name.Trim(), command.Description, AssignmentMode = command.AssignmentMode.ToDb() }, cancellationToken: ct));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrors.UniqueViolation && e.ConstraintName == GroupRules.NameIndex)
         {
@@ -50,11 +50,11 @@ public static class CreateGroupEndpoint
         group.MapPost("/", HandleAsync)
             .WithName("CreateGroup")
             .ProducesProblems(StatusCodes.Status409Conflict) // the name is taken (case-insensitively)
-            .WithSummary("Create a group (admin only). Names are unique, case-insensitively.");
+            .WithSummary("Create a group (admin only). Names are unique, case-insensitively; assignment_mode: manual (default), round_robin or least_open.");
 
     private static async Task<Created<GroupResponse>> HandleAsync(CreateGroupRequest request, IMediator mediator, CancellationToken ct)
     {
-        var created = await mediator.Send(new CreateGroupCommand(request.Name, request.Description ?? ""), ct);
+        var created = await mediator.Send(new CreateGroupCommand(request.Name, request.Description ?? "", request.AssignmentMode ?? AssignmentMode.Manual), ct);
         return TypedResults.Created($"/groups/{created.Id}", created);
     }
 }

@@ -66,6 +66,7 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
         var files = await TicketAttachments.LinkAsync(connection, transaction, ticket.Id, actor, command.AttachmentIds,
             clock.GetUtcNow().UtcDateTime - limits.UnlinkedLifetime, limits.MaxTicketBytes, ct);
         await activity.FilesAddedAsync(connection, transaction, ticket, files, actor, ct);
+        ticket = await GroupAssignment.AssignNewAsync(connection, transaction, ticket, activity, actor, ct);
         await transaction.CommitAsync(ct);
         return ticket;
     }

@@ -7,7 +7,7 @@ using SupportDesk.Infrastructure.Errors;
 namespace SupportDesk.Features.Users.UpdateUser;
 
 public sealed record UpdateUserCommand(CurrentUser Actor, Guid UserId, UserRole? Role, bool? IsActive, string? FirstName, string? LastName,
-    bool? RestrictedToGroups = null)
+    bool? RestrictedToGroups = null, Infrastructure.Json.Optional<int?> MaxOpenTickets = default)
     : ICommand<UserResponse>;
 
 public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens refreshTokens, IEnumerable<IUserAccessNarrowed> narrowed)
@@ -31,6 +31,7 @@ public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens
             first_name = COALESCE(@FirstName, first_name),
             last_name = COALESCE(@LastName, last_name),
             restricted_to_groups = COALESCE(@RestrictedToGroups, restricted_to_groups),
+            max_open_tickets = CASE WHEN @SetCapacity THEN @MaxOpenTickets ELSE max_open_tickets END,
             token_version = token_version + CASE
                 WHEN (@Role IS NOT NULL AND @Role <> role) OR (@IsActive = false AND is_active) THEN 1 ELSE 0 END
         WHERE id = @UserId
@@ -66,6 +67,8 @@ public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens
             FirstName = command.FirstName?.Trim(),
             LastName = command.LastName?.Trim(),
             command.RestrictedToGroups,
+            SetCapacity = command.MaxOpenTickets.IsSet,
+            MaxOpenTickets = command.MaxOpenTickets.Value,
         }, transaction, cancellationToken: ct));
 
         // What the user may no longer do ends with this commit: a deactivated account keeps no session (its refresh
