@@ -91,6 +91,8 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var group = await (await admin.PostAsJsonAsync("/groups", new { name = $"Group {Guid.NewGuid():N}" })).JsonAsync();
         Objects["group"] = group.GetProperty("id").GetGuid().ToString();
         (await admin.PutAsync($"/groups/{Objects["group"]}/members/{Users["agent"].Id}", null)).EnsureSuccessStatusCode();
+        var rule = await (await admin.PostAsJsonAsync("/routing-rules", new { name = "Seeded rule", category = $"seeded-{Guid.NewGuid():N}", add_tags = new[] { "seeded" } })).JsonAsync();
+        Objects["routing_rule"] = rule.GetProperty("id").GetGuid().ToString();
     }
 
     /// <summary>The value a route parameter takes: the seeded object the route's area and parameter name point at.</summary>
@@ -102,6 +104,7 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var (p, _) when p.StartsWith("/tickets") => Objects["ticket"],
         (var p, "userId") when p.StartsWith("/groups") => Users["agent"].Id.ToString(),
         var (p, _) when p.StartsWith("/groups") => Objects["group"],
+        var (p, _) when p.StartsWith("/routing-rules") => Objects["routing_rule"],
         var (p, _) when p.StartsWith("/users") => Objects["target_user"],
         var (p, _) when p.StartsWith("/knowledge-base") => Objects.GetValueOrDefault("article", Guid.NewGuid().ToString()),
         var (p, _) when p.StartsWith("/attachments") => Objects["attachment"],

@@ -3,7 +3,9 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Errors;
+using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Groups.DeleteGroup;
 
@@ -27,12 +29,25 @@ public sealed class DeleteGroupHandler(NpgsqlDataSource dataSource) : ICommandHa
         DELETE FROM groups g USING target WHERE g.id = target.id
         """;
 
+    private const string RulesSql = "SELECT name FROM routing_rules WHERE set_group_id = @Id ORDER BY position, id";
+
     public async ValueTask<Unit> Handle(DeleteGroupCommand command, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(Sql, command, cancellationToken: ct));
-        return deleted == 1 ? Unit.Value : throw new NotFoundException("Group not found.");
+        try
+        {
+            var deleted = await connection.ExecuteAsync(new CommandDefinition(Sql, command, cancellationToken: ct));
+            return deleted == 1 ? Unit.Value : throw new NotFoundException("Group not found.");
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrors.ForeignKeyViolation && e.ConstraintName == RoutingRulesConstraint)
+        {
+            // The one statement failed as a whole: no ticket left the group.
+            var rules = await connection.QueryAsync<string>(new CommandDefinition(RulesSql, command, cancellationToken: ct));
+            throw new ConflictException($"Routing rules send tickets to this group; change or delete them first: {string.Join(", ", rules)}.");
+        }
     }
+
+    private const string RoutingRulesConstraint = "fk_routing_rules_group";
 }
 
 public static class DeleteGroupEndpoint
@@ -40,7 +55,8 @@ public static class DeleteGroupEndpoint
     public static void MapDeleteGroup(this RouteGroupBuilder group) =>
         group.MapDelete("/{id:guid}", HandleAsync)
             .WithName("DeleteGroup")
-            .WithSummary("Delete a group (admin only): its tickets stay, without a group (a history row each); its memberships go.");
+            .ProducesProblems(StatusCodes.Status409Conflict) // routing rules send tickets to it
+            .WithSummary("Delete a group (admin only): its tickets stay, without a group (a history row each); its memberships go. 409 while routing rules send tickets to it.");
 
     private static async Task<NoContent> HandleAsync(Guid id, System.Security.Claims.ClaimsPrincipal principal, IMediator mediator, CancellationToken ct)
     {

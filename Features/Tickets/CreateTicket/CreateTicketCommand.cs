@@ -44,23 +44,36 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
                 throw new FieldValidationException("requester_id", "No active customer has this id.");
         }
 
-        if (command.GroupId is { } groupId)
-            await TicketGroup.EnsureExistsAsync(connection, transaction, groupId, ct);
+        // The first matching routing rule sets the group (unless staff chose one), the priority, and adds tags.
+        var category = TicketFieldRules.NormalizeCategory(command.Category);
+        var tags = TicketFieldRules.NormalizeTags(command.Tags);
+        var priority = command.Priority.ToDb();
+        var route = await TicketRouting.MatchAsync(connection, transaction, category, tags, priority, inboundAddress: null, ct);
+        var groupId = command.GroupId ?? route?.SetGroupId;
+        if (route is not null)
+        {
+            priority = route.SetPriority ?? priority;
+            tags = TicketFieldRules.NormalizeTags(tags.Concat(route.AddTags)).Take(TicketFieldRules.MaxTags).ToArray();
+        }
+        if (groupId is { } group)
+            await TicketGroup.EnsureExistsAsync(connection, transaction, group, ct);
 
         var ticket = await connection.QuerySingleAsync<TicketResponse>(new CommandDefinition(InsertSql, new
         {
             Id = Guid.CreateVersion7(),
             Title = command.Title.Trim(),
             command.Description,
-            Priority = command.Priority.ToDb(),
-            Category = TicketFieldRules.NormalizeCategory(command.Category),
-            Tags = TicketFieldRules.NormalizeTags(command.Tags),
+            Priority = priority,
+            Category = category,
+            Tags = tags,
             RequesterId = requesterId,
             CreatedBy = actor.Id,
-            command.GroupId,
+            GroupId = groupId,
         }, transaction, cancellationToken: ct));
 
         await activity.CreatedAsync(connection, transaction, ticket, actor, ct);
+        if (route is not null)
+            await activity.RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("routed", "routing_rule", null, $"{route.Id} {route.Name}")], ct);
         // The ticket opens with its files or not at all.
         var limits = settings.Attachments;
         var files = await TicketAttachments.LinkAsync(connection, transaction, ticket.Id, actor, command.AttachmentIds,
