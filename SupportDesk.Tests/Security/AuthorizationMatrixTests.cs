@@ -42,6 +42,13 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         ["POST /routing-rules"] = [401, 403, 403, 403, 201, 403],
         ["PATCH /routing-rules/{id:guid}"] = [401, 403, 403, 403, 200, 403],
         ["DELETE /routing-rules/{id:guid}"] = [401, 403, 403, 403, 204, 403],
+        // The seeded view is the agent's, shared with everyone: others use it, only its owner and admins change it.
+        ["GET /views"] = [401, 403, 403, 200, 200, 200],
+        ["GET /views/counts"] = [401, 403, 403, 200, 200, 200],
+        ["POST /views"] = [401, 403, 403, 201, 201, 201],
+        ["PUT /views/{id:guid}"] = [401, 403, 403, 200, 200, 403],
+        ["DELETE /views/{id:guid}"] = [401, 403, 403, 204, 204, 403],
+        ["GET /views/{id:guid}/tickets"] = [401, 403, 403, 200, 200, 200],
         ["PUT /me/availability"] = [401, 403, 403, 200, 200, 200],
         ["GET /tickets"] = [401, 200, 200, 200, 200, 200],
         ["POST /tickets"] = [401, 201, 201, 201, 201, 201],

@@ -22,6 +22,7 @@ public static class SampleBodies
         "POST /groups" => new() { ["name"] = $"Group {Guid.NewGuid():N}", ["description"] = "A team" },
         "PATCH /groups/{id:guid}" => new() { ["description"] = "Renamed team" },
         "PUT /me/availability" => new() { ["availability"] = "online" },
+        "POST /views" or "PUT /views/{id:guid}" => new() { ["name"] = "Open queue", ["shared_with"] = "everyone", ["filters"] = new JsonObject { ["status"] = "open" } },
         "POST /routing-rules" => new() { ["name"] = "Sample rule", ["category"] = $"route-{Guid.NewGuid():N}", ["add_tags"] = new JsonArray("routed") },
         "PATCH /routing-rules/{id:guid}" => new() { ["name"] = "Renamed rule" },
         "PUT /email-templates/{key}" => new() { ["subject"] = "Hi {{ recipient_name }}", ["html_body"] = "<p>{{ ticket_title }}</p>", ["text_body"] = "{{ ticket_title }}", ["is_active"] = true },

@@ -93,6 +93,9 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         (await admin.PutAsync($"/groups/{Objects["group"]}/members/{Users["agent"].Id}", null)).EnsureSuccessStatusCode();
         var rule = await (await admin.PostAsJsonAsync("/routing-rules", new { name = "Seeded rule", category = $"seeded-{Guid.NewGuid():N}", add_tags = new[] { "seeded" } })).JsonAsync();
         Objects["routing_rule"] = rule.GetProperty("id").GetGuid().ToString();
+        using var viewOwner = ClientFor("agent");
+        var view = await (await viewOwner.PostAsJsonAsync("/views", new { name = "Open", shared_with = "everyone", filters = new { status = "open" } })).JsonAsync();
+        Objects["view"] = view.GetProperty("id").GetGuid().ToString();
     }
 
     /// <summary>The value a route parameter takes: the seeded object the route's area and parameter name point at.</summary>
@@ -105,6 +108,7 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         (var p, "userId") when p.StartsWith("/groups") => Users["agent"].Id.ToString(),
         var (p, _) when p.StartsWith("/groups") => Objects["group"],
         var (p, _) when p.StartsWith("/routing-rules") => Objects["routing_rule"],
+        var (p, _) when p.StartsWith("/views") => Objects["view"],
         var (p, _) when p.StartsWith("/users") => Objects["target_user"],
         var (p, _) when p.StartsWith("/knowledge-base") => Objects.GetValueOrDefault("article", Guid.NewGuid().ToString()),
         var (p, _) when p.StartsWith("/attachments") => Objects["attachment"],

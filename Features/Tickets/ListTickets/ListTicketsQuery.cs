@@ -74,20 +74,7 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
     /// <summary>The statements for this combination of filters (the benchmark runs them as its baseline too).</summary>
     internal static string SqlFor(ListTicketsQuery query, string language)
     {
-        var where = new StringBuilder(TicketAccess.VisibleTo);
-        if (query.Statuses is not null) where.Append(" AND t.status = ANY(@Statuses)");
-        if (query.Priorities is not null) where.Append(" AND t.priority = ANY(@Priorities)");
-        if (query.Category is not null) where.Append(" AND t.category = @Category");
-        if (query.Tag is not null) where.Append(" AND t.tags @> ARRAY[@Tag]::text[]");
-        if (query.Assignee.Unassigned) where.Append(" AND t.assignee_id IS NULL");
-        if (query.Assignee.UserId is not null) where.Append(" AND t.assignee_id = @AssigneeId");
-        if (query.RequesterId is not null) where.Append(" AND t.requester_id = @RequesterId");
-        if (query.GroupId is not null) where.Append(" AND t.group_id = @GroupId");
-        if (query.NoGroup) where.Append(" AND t.group_id IS NULL");
-        if (query.CreatedAfter is not null) where.Append(" AND t.created_at >= @CreatedAfter");
-        if (query.CreatedBefore is not null) where.Append(" AND t.created_at < @CreatedBefore");
-        if (query.Q is not null) where.Append($" AND t.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("t")}");
-
+        var where = WhereFor(query);
         var direction = query.Order == "asc" ? "ASC" : "DESC";
         var orderBy = query.Sort == "created_at"
             ? $"t.created_at {direction}, t.id {direction}"
@@ -106,6 +93,31 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
             {count}
             """.ForLanguage(language);
     }
+
+    private static string WhereFor(ListTicketsQuery query)
+    {
+        var where = new StringBuilder(TicketAccess.VisibleTo);
+        if (query.Statuses is not null) where.Append(" AND t.status = ANY(@Statuses)");
+        if (query.Priorities is not null) where.Append(" AND t.priority = ANY(@Priorities)");
+        if (query.Category is not null) where.Append(" AND t.category = @Category");
+        if (query.Tag is not null) where.Append(" AND t.tags @> ARRAY[@Tag]::text[]");
+        if (query.Assignee.Unassigned) where.Append(" AND t.assignee_id IS NULL");
+        if (query.Assignee.UserId is not null) where.Append(" AND t.assignee_id = @AssigneeId");
+        if (query.RequesterId is not null) where.Append(" AND t.requester_id = @RequesterId");
+        if (query.GroupId is not null) where.Append(" AND t.group_id = @GroupId");
+        if (query.NoGroup) where.Append(" AND t.group_id IS NULL");
+        if (query.CreatedAfter is not null) where.Append(" AND t.created_at >= @CreatedAfter");
+        if (query.CreatedBefore is not null) where.Append(" AND t.created_at < @CreatedBefore");
+        if (query.Q is not null) where.Append($" AND t.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("t")}");
+        return where.ToString();
+    }
+
+    /// <summary>
+    /// How many tickets match a filter without text search, counting at most @Cap + 1 rows (so "more than the cap" can be
+    /// told apart); saved views' counts. The matches are read through the same index the list would use.
+    /// </summary>
+    internal static string CappedCountSqlFor(ListTicketsQuery query) =>
+        $"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {WhereFor(query)} LIMIT @Cap + 1) matches";
 
     internal static object ParametersFor(ListTicketsQuery query, int[]? phraseKeys = null) => new
     {

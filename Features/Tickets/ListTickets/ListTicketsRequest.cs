@@ -25,6 +25,31 @@ public sealed record ListTicketsRequest(
 {
     public static readonly string[] SortFields = ["created_at", "updated_at", "priority"];
 
+    /// <summary>The query for this (validated) request; saved views build theirs the same way.</summary>
+    public ListTicketsQuery ToQuery(Infrastructure.Auth.CurrentUser user) => new(
+        user,
+        SplitList(Status),
+        SplitList(Priority),
+        Category,
+        Tag?.Trim().ToLowerInvariant(),
+        AssigneeId switch
+        {
+            null => AssigneeFilter.Any,
+            "none" => AssigneeFilter.None,
+            "me" => AssigneeFilter.Is(user.Id),
+            var raw => AssigneeFilter.Is(Guid.Parse(raw)),
+        },
+        RequesterId,
+        CreatedAfter?.UtcDateTime,
+        CreatedBefore?.UtcDateTime,
+        Sort ?? "created_at",
+        Order ?? "desc",
+        Limit ?? Paging.DefaultLimit,
+        Offset ?? 0,
+        Q,
+        GroupId is null or "none" ? null : Guid.Parse(GroupId),
+        GroupId == "none");
+
     public static string[]? SplitList(string? value) =>
         value is null ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
