@@ -15,7 +15,7 @@ public sealed record CreateRoutingRuleRequest(
     bool? IsActive = null,
     string? Category = null,
     string[]? TagsAny = null,
-    [property: OpenApiEnum("low", "medium", "high", "urgent")] string[]? Priorities = null,
+    string[]? Priorities = null,
     string? InboundAddress = null,
     Guid? SetGroupId = null,
     [property: OpenApiEnum("low", "medium", "high", "urgent")] string? SetPriority = null,

@@ -19,7 +19,7 @@ public sealed record UpdateRoutingRuleRequest
     public bool? IsActive { get; init; }
     public Optional<string?> Category { get; init; }
     public string[]? TagsAny { get; init; }
-    [OpenApiEnum("low", "medium", "high", "urgent")] public string[]? Priorities { get; init; }
+    public string[]? Priorities { get; init; }
     public Optional<string?> InboundAddress { get; init; }
     public Optional<Guid?> SetGroupId { get; init; }
     [OpenApiEnum("low", "medium", "high", "urgent")] public Optional<string?> SetPriority { get; init; }
