@@ -2,6 +2,7 @@ using Serilog;
 using SupportDesk.Features.Attachments;
 using SupportDesk.Features.Auth;
 using SupportDesk.Features.Email;
+using SupportDesk.Features.Groups;
 using SupportDesk.Features.Health;
 using SupportDesk.Features.Tickets;
 using SupportDesk.Features.KnowledgeBase;
@@ -10,6 +11,7 @@ using SupportDesk.Features.Search;
 using SupportDesk.Features.Sla;
 using SupportDesk.Features.Notifications;
 using SupportDesk.Features.Organizations;
+using SupportDesk.Features.RoutingRules;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure;
 using SupportDesk.Infrastructure.Cli;
@@ -37,6 +39,7 @@ try
     builder.Services.AddTickets();
     builder.Services.AddAuthSlices();
     builder.Services.AddUsers();
+    builder.Services.AddGroups();
     app = builder.Build();
 }
 catch (StartupException e)
@@ -69,6 +72,8 @@ api.MapHealth();
 api.MapAuth();
 api.MapUsers();
 api.MapOrganizations();
+api.MapGroups();
+api.MapRoutingRules();
 api.MapTickets();
 api.MapTicketFields();
 api.MapAttachments();
