@@ -31,7 +31,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     private const string StaffTickets = TicketVisibility.StaffListedTo;
     private const string StaffArticles = "true";
     // An agent restricted to their groups: the tickets TicketVisibility gives them, and every comment on those.
-    private const string RestrictedTickets = $"t.deleted_at IS NULL AND (t.requester_id = @UserId OR {TicketVisibility.OfRestrictedAgent})";
+    private const string RestrictedTickets = TicketVisibility.RestrictedListedTo;
     private static readonly string RestrictedComments = $"""
         FROM comments c
         JOIN tickets t ON t.id = c.ticket_id
