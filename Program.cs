@@ -2,6 +2,7 @@ using Serilog;
 using SupportDesk.Features.Attachments;
 using SupportDesk.Features.Auth;
 using SupportDesk.Features.Email;
+using SupportDesk.Features.Groups;
 using SupportDesk.Features.Health;
 using SupportDesk.Features.Inbound;
 using SupportDesk.Features.Tickets;
@@ -11,6 +12,7 @@ using SupportDesk.Features.Search;
 using SupportDesk.Features.Sla;
 using SupportDesk.Features.Notifications;
 using SupportDesk.Features.Organizations;
+using SupportDesk.Features.RoutingRules;
 using SupportDesk.Features.Users;
 using SupportDesk.Infrastructure;
 using SupportDesk.Infrastructure.Cli;
@@ -39,6 +41,7 @@ try
     builder.Services.AddAuthSlices();
     builder.Services.AddUsers();
     builder.Services.AddInbound();
+    builder.Services.AddGroups();
     app = builder.Build();
 }
 catch (StartupException e)
@@ -71,6 +74,8 @@ api.MapHealth();
 api.MapAuth();
 api.MapUsers();
 api.MapOrganizations();
+api.MapGroups();
+api.MapRoutingRules();
 api.MapTickets();
 api.MapTicketFields();
 api.MapAttachments();

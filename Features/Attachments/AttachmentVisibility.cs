@@ -4,7 +4,7 @@ namespace SupportDesk.Features.Attachments;
 
 /// <summary>
 /// "Which attachments may this user see", once for every place that shows one. SQL condition over attachments a,
-/// tickets t and comments c (both left-joined), parameters @UserId and @IsStaff: a file on a comment, whoever may see
+/// tickets t and comments c (both left-joined), parameters @UserId, @IsStaff and @SeesAll: a file on a comment, whoever may see
 /// the ticket and the comment; a file on the ticket itself, whoever may see the ticket; an upload still waiting, its
 /// uploader (and, once it names a ticket, staff). A deleted ticket hides them all.
 /// </summary>

@@ -52,7 +52,7 @@ public static class CommentAttachments
         if (commentIds.Count == 0)
             return Array.Empty<AttachmentResponse>().ToLookup(a => a.CommentId!.Value);
         var rows = await connection.QueryAsync<AttachmentResponse>(new CommandDefinition(ForCommentsSql,
-            new { CommentIds = commentIds.ToArray(), UserId = user.Id, user.IsStaff }, cancellationToken: ct));
+            new { CommentIds = commentIds.ToArray(), UserId = user.Id, user.IsStaff, SeesAll = user.SeesAllTickets }, cancellationToken: ct));
         return rows.ToLookup(a => a.CommentId!.Value);
     }
 }

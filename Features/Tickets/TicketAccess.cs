@@ -9,7 +9,7 @@ namespace SupportDesk.Features.Tickets;
 /// <summary>"Which tickets may this user see", written once for every ticket slice.</summary>
 public static class TicketAccess
 {
-    /// <summary>SQL condition on alias t with parameters @UserId and @IsStaff (see <see cref="TicketVisibility"/>).</summary>
+    /// <summary>SQL condition on alias t with parameters @UserId, @IsStaff and @SeesAll (see <see cref="TicketVisibility"/>).</summary>
     public const string VisibleTo = TicketVisibility.VisibleTo;
 
     private const string MayCommentSql = $"SELECT EXISTS (SELECT 1 FROM tickets t WHERE t.id = @TicketId AND {TicketVisibility.CommentableBy})";
@@ -26,7 +26,7 @@ public static class TicketAccess
         var sql = transaction is null ? LoadSql : LoadSql + " FOR UPDATE";
         // Every ticket route reads through here: prepared, not parsed and planned each time.
         return await connection.QueryPreparedSingleOrDefaultAsync<TicketResponse>(sql,
-                   [("TicketId", ticketId), ("UserId", user.Id), ("IsStaff", user.IsStaff)], transaction, ct)
+                   [("TicketId", ticketId), ("UserId", user.Id), ("IsStaff", user.IsStaff), ("SeesAll", user.SeesAllTickets)], transaction, ct)
                ?? throw new NotFoundException("Ticket not found.");
     }
 

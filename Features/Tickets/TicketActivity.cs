@@ -30,7 +30,12 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
              AS h(id, action, field, old_value, new_value, is_private)
         """;
 
-    internal const string NamesSql = "SELECT id, first_name || ' ' || last_name AS name FROM users WHERE id = ANY(@Ids)";
+    // A group's name comes along under the group's id (ids are unique across both tables).
+    internal const string NamesSql = """
+        SELECT id, first_name || ' ' || last_name AS name FROM users WHERE id = ANY(@Ids)
+        UNION ALL
+        SELECT id, name FROM groups WHERE id = @GroupId
+        """;
 
     private sealed record FieldChange(string Field, string? Old, string? New);
 
@@ -49,7 +54,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         if (!notify)
             return;
         // The requester's confirmation, also when an agent opened the ticket on their behalf.
-        var names = await NamesAsync(connection, transaction, [actor.Id], ct);
+        var names = await NamesAsync(connection, transaction, [actor.Id], ticket.GroupId, ct);
         await emails.EnqueueAsync(connection, transaction,
             new OutgoingEmail(EmailTemplateKeys.TicketCreated, ticket.RequesterId, ticket.Id, Model(views.Customer, views.Fields, names, actor.Id)), ct);
     }
@@ -99,7 +104,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         if (!statusChanged && newAssignee is null)
             return;
 
-        var names = await NamesAsync(connection, transaction, [actor.Id, .. after.AssigneeId is { } a ? new[] { a } : []], ct);
+        var names = await NamesAsync(connection, transaction, [actor.Id, .. after.AssigneeId is { } a ? new[] { a } : []], after.GroupId, ct);
         if (statusChanged)
             await TellAsync(connection, transaction, after.RequesterId, actor, after, EmailTemplateKeys.TicketStatusChanged,
                 RealtimeEventTypes.TicketStatusChanged, $"#{after.Number} is now {Words(after.Status)}", after.Title,
@@ -141,7 +146,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
             .Where(f => f != actor.Id && f != before.RequesterId && f != before.AssigneeId).ToList();
         if (recipients.All(r => r is null) && followers.Count == 0)
             return;
-        var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], ct);
+        var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], before.GroupId, ct);
         var views = await ViewsAsync(connection, transaction, before, ct);
         var files = comment.Attachments.Select(f => f.Id).ToList();
         foreach (var recipient in recipients.OfType<Guid>())
@@ -190,7 +195,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
     private Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string type, TicketResponse ticket,
         bool staffOnly, object data, CancellationToken ct) =>
         events.PublishAsync(connection, transaction,
-            new RealtimeEvent(type, ticket.Id, new EventAudience(ticket.RequesterId, staffOnly), data), ct);
+            new RealtimeEvent(type, ticket.Id, new EventAudience(ticket.RequesterId, staffOnly, null, ticket.GroupId, ticket.AssigneeId), data), ct);
 
     /// <summary>Audit rows only, for a change with nobody to tell (a file taken off a comment).</summary>
     public async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
@@ -233,10 +238,11 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         TicketPriority = ticket.Priority,
         ActorName = names.GetValueOrDefault(actorId),
         AssigneeName = ticket.AssigneeId is { } a ? names.GetValueOrDefault(a) : null,
+        GroupName = ticket.GroupId is { } g ? names.GetValueOrDefault(g) : null,
     };
 
     private static async Task<IReadOnlyDictionary<Guid, string>> NamesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, CancellationToken ct) =>
-        (await connection.QueryAsync<(Guid Id, string Name)>(new CommandDefinition(NamesSql, new { Ids = ids.Distinct().ToArray() }, transaction, cancellationToken: ct)))
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, Guid? groupId, CancellationToken ct) =>
+        (await connection.QueryAsync<(Guid Id, string Name)>(new CommandDefinition(NamesSql, new { Ids = ids.Distinct().ToArray(), GroupId = groupId }, transaction, cancellationToken: ct)))
         .ToDictionary(r => r.Id, r => r.Name);
 }

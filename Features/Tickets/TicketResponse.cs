@@ -10,7 +10,7 @@ public sealed class TicketResponse
     /// <summary>The select list that fills this type (table alias t); shared by the ticket slices.</summary>
     public const string Columns = """
         t.id, t.number, t.title, t.description, t.status, t.priority, t.category, t.tags,
-        t.requester_id, t.assignee_id, t.created_by, t.version, t.created_at, t.updated_at,
+        t.requester_id, t.assignee_id, t.group_id, t.created_by, t.version, t.created_at, t.updated_at,
         t.first_response_at, t.resolved_at, t.closed_at, t.custom_fields::text AS stored_custom_fields,
         t.sla_policy_id, t.sla_first_reply_due_at, t.sla_next_reply_due_at, t.sla_resolution_due_at, t.sla_paused,
         (SELECT array_agg(st.target ORDER BY st.target) FROM ticket_sla_targets st
@@ -27,6 +27,8 @@ public sealed class TicketResponse
     public string[] Tags { get; init; } = [];
     public Guid RequesterId { get; init; }
     public Guid? AssigneeId { get; init; }
+    /// <summary>The group (team) the ticket belongs to, if any.</summary>
+    public Guid? GroupId { get; init; }
     public Guid CreatedBy { get; init; }
     /// <summary>Row version; the ETag is this number in quotes.</summary>
     public int Version { get; init; }

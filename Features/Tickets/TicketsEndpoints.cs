@@ -1,5 +1,10 @@
 using SupportDesk.Features.Tickets.AddComment;
 using SupportDesk.Features.Tickets.AssignTicket;
+using SupportDesk.Features.Tickets.CountViews;
+using SupportDesk.Features.Tickets.DeleteView;
+using SupportDesk.Features.Tickets.ListViews;
+using SupportDesk.Features.Tickets.ListViewTickets;
+using SupportDesk.Features.Tickets.SaveView;
 using SupportDesk.Features.Tickets.CreateTicket;
 using SupportDesk.Features.Tickets.DeleteTicket;
 using SupportDesk.Features.Tickets.GetHistory;
@@ -33,6 +38,14 @@ public static class TicketsEndpoints
         group.MapAddComment();
         group.MapListComments();
         group.MapGetHistory();
+
+        // Saved views: staff queues over the list's filters.
+        var views = routes.MapGroup("/views").WithTags("Views").RequireAuthorization(Policies.AgentOrAdmin);
+        views.MapListViews();
+        views.MapCountViews();
+        views.MapSaveView();
+        views.MapDeleteView();
+        views.MapListViewTickets();
         return routes;
     }
 

@@ -2,6 +2,7 @@ using SupportDesk.Features.Users.CreateUser;
 using SupportDesk.Features.Users.EnsureAdmin;
 using SupportDesk.Features.Users.GetUser;
 using SupportDesk.Features.Users.ListUsers;
+using SupportDesk.Features.Users.SetAvailability;
 using SupportDesk.Features.Users.UpdateUser;
 using SupportDesk.Infrastructure.Auth;
 
@@ -22,6 +23,10 @@ public static class UsersEndpoints
         group.MapGetUser();
         group.MapCreateUser();
         group.MapUpdateUser();
+
+        // What staff set about themselves.
+        var me = routes.MapGroup("/me").WithTags("Users").RequireAuthorization(Policies.AgentOrAdmin);
+        me.MapSetAvailability();
         return routes;
     }
 }

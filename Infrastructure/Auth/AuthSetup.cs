@@ -12,7 +12,7 @@ public static class AuthSetup
 {
     // The token is only half the story: the user's current row decides whether it still counts and with which role.
     internal const string UserStateSql = """
-        SELECT role, is_active, token_version
+        SELECT role, is_active, token_version, restricted_to_groups
         FROM users
         WHERE id = @Id
         """;
@@ -111,8 +111,11 @@ public static class AuthSetup
             return;
         }
 
-        // Rebuild the identity with the role from the database, so a role change applies on the next request.
-        var claims = principal.Claims.Where(c => c.Type != TokenClaims.Role).Append(new Claim(TokenClaims.Role, state.Role));
+        // Rebuild the identity with the role and the group restriction from the database, so a change applies on the next request.
+        var claims = principal.Claims.Where(c => c.Type is not (TokenClaims.Role or TokenClaims.RestrictedToGroups))
+            .Append(new Claim(TokenClaims.Role, state.Role));
+        if (state.RestrictedToGroups)
+            claims = claims.Append(new Claim(TokenClaims.RestrictedToGroups, "true"));
         context.Principal = new ClaimsPrincipal(new ClaimsIdentity(claims, context.Scheme.Name, TokenClaims.Subject, TokenClaims.Role));
     }
 }

@@ -6,10 +6,11 @@ namespace SupportDesk.Infrastructure.Auth;
 /// <summary>
 /// "Which tickets may this user see", the one definition for every place that asks: the ticket routes, search, the
 /// attachments, the WebSocket subscriptions, the notifications and email recipients. SQL conditions on alias t, with
-/// parameters @UserId and @IsStaff: staff see every live ticket; customers their own and, while they belong to a
-/// shared organization, those of its other members; a deleted ticket is seen by nobody. Membership and sharing are read
-/// when the request runs (in the statement itself, or for lists in the one just before), so moving a customer out (or
-/// unsharing) ends their sight of the others' tickets at once.
+/// parameters @UserId, @IsStaff and @SeesAll (<see cref="CurrentUser.SeesAllTickets"/>): staff see every live ticket,
+/// unless an admin restricted them to their groups; then they see their own, the tickets of their groups and the ones
+/// assigned to them. Customers see their own and, while they belong to a shared organization, those of its other
+/// members. A deleted ticket is seen by nobody. Memberships (of groups and organizations) and sharing are read when
+/// the request runs (in the statement itself, or for lists in the one just before), so a change applies at once.
 /// What a colleague sees of such a ticket is what its requester sees: never private comments or their history.
 /// </summary>
 public static class TicketVisibility
@@ -34,8 +35,8 @@ public static class TicketVisibility
         """;
 
     /// <summary>
-    /// The rule for statements that scan many tickets (lists, search), in two texts so each gets its own plan: staff
-    /// see every live ticket; a customer those whose requester is in @Peers, read by <see cref="PeersAsync"/> just
+    /// The rule for statements that scan many tickets (lists, search), in three texts so each gets its own plan: staff
+    /// see every live ticket; a restricted agent their own, their groups' and their assigned ones; a customer those whose requester is in @Peers, read by <see cref="PeersAsync"/> just
     /// before in the same request. With the requesters as a parameter the planner knows how many there are and probes
     /// the requester index; given the subquery it has to guess, and at a million tickets it walked the created_at index
     /// instead (bench/README.md, organizations).
@@ -51,7 +52,15 @@ public static class TicketVisibility
     public static async Task<Guid[]> PeersAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid userId, CancellationToken ct) =>
         await connection.ExecuteScalarAsync<Guid[]>(new CommandDefinition(PeersSql, new { UserId = userId }, transaction, cancellationToken: ct)) ?? [];
 
-    public const string VisibleTo = $"t.deleted_at IS NULL AND (@IsStaff OR t.requester_id IN ({Peers}))";
+    /// <summary>What a restricted agent works on besides their own tickets (alias t, parameter @UserId).</summary>
+    public const string OfRestrictedAgent =
+        "(t.assignee_id = @UserId OR t.group_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.user_id = @UserId))";
+
+    /// <inheritdoc cref="StaffListedTo"/>
+    public const string RestrictedListedTo = $"t.deleted_at IS NULL AND (t.requester_id = @UserId OR {OfRestrictedAgent})";
+
+    public const string VisibleTo =
+        $"t.deleted_at IS NULL AND (@SeesAll OR t.requester_id IN ({Peers}) OR (@IsStaff AND {OfRestrictedAgent}))";
 
     /// <summary>
     /// Who may write a public comment on ticket t: staff, its requester, and the members of the requester's shared
@@ -61,11 +70,15 @@ public static class TicketVisibility
 
     /// <summary>
     /// The same rule for a user row u (aliases t and u), for statements that tell someone about a ticket: the
-    /// recipient's role, active flag and organization are read in the statement that writes the notification or email,
-    /// so a user demoted, deactivated or moved out of the organization a moment earlier is not told.
+    /// recipient's role, restriction, active flag and organization are read in the statement that writes the
+    /// notification or email, so a user demoted, restricted, deactivated or moved out of the organization a moment
+    /// earlier is not told.
     /// </summary>
     public const string VisibleToUserRow = """
-        t.deleted_at IS NULL AND u.is_active AND (u.role IN ('agent', 'admin') OR t.requester_id = u.id
+        t.deleted_at IS NULL AND u.is_active AND (t.requester_id = u.id
+            OR (u.role IN ('agent', 'admin') AND (
+                NOT u.restricted_to_groups OR t.assignee_id = u.id
+                OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = u.id AND gm.group_id = t.group_id)))
             OR EXISTS (
                 SELECT 1 FROM users requester JOIN organizations o ON o.id = requester.organization_id
                 WHERE requester.id = t.requester_id AND o.shared AND requester.organization_id = u.organization_id))

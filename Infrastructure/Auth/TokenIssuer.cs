@@ -11,6 +11,8 @@ public static class TokenClaims
     public const string Email = "email";
     /// <summary>The user's token_version when the token was issued; a bump (deactivation, role change) retires older tokens.</summary>
     public const string Version = "ver";
+    /// <summary>Added from the user's row on each request (never issued in a token): "true" for an agent restricted to their groups.</summary>
+    public const string RestrictedToGroups = "sd_restricted";
 }
 
 public sealed record IssuedToken(string AccessToken, int ExpiresIn);

@@ -42,7 +42,7 @@ public sealed class UserStateCache
     // Stopwatch timestamp at which the last heartbeat that came back was sent; 0 while the listener is not up.
     private long _heardUpTo;
 
-    public sealed record UserState(string Role, bool IsActive, int TokenVersion);
+    public sealed record UserState(string Role, bool IsActive, int TokenVersion, bool RestrictedToGroups);
 
     /// <summary>Whether cached states may be used now.</summary>
     public bool Trusted

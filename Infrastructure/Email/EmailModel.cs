@@ -23,6 +23,8 @@ public sealed record EmailModel
     /// <summary>The comment's files, one per line: the name, and its link when PUBLIC_URL is set.</summary>
     public string? AttachmentList { get; init; }
     public string? AssigneeName { get; init; }
+    /// <summary>The name of the ticket's group, if it has one.</summary>
+    public string? GroupName { get; init; }
     public string? ResetLink { get; init; }
     /// <summary>Custom field values by key ({{ fields.order_number }}), as the recipient may see them: option labels, yes/no.</summary>
     public IReadOnlyDictionary<string, string>? Fields { get; init; }
@@ -45,6 +47,7 @@ public sealed record EmailModel
         CommentText = "Could you try again with the new version and tell us what you see?\nThanks!",
         AttachmentList = "screenshot.png: https://support.example.com/attachments/3f2b8c1e-9d4a-4e6b-8a7c-5d1e2f3a4b6c",
         AssigneeName = "Alex Agent",
+        GroupName = "Billing",
         ResetLink = "https://support.example.com/reset-password?token=sample-token",
         Fields = new Dictionary<string, string> { ["order_number"] = "A-1042", ["plan"] = "Gold" },
         SlaTarget = "first_reply",

@@ -38,13 +38,18 @@ internal static class RealtimeClientProtocol
 
     /// <summary>
     /// The REST rules, per event: a customer only hears about tickets they may see (their own, and those of their shared
-    /// organization's members, as the socket's organization stands now) and never staff-only events.
+    /// organization's members, as the socket's organization stands now) and never staff-only events; an agent restricted
+    /// to their groups about their own, their groups' and those assigned to them (the ticket as the event left it).
     /// </summary>
     public static bool Wants(RealtimeConnection connection, RoutedEvent e)
     {
+        var user = connection.User;
         if (e.TargetUserId is { } target)
-            return target == connection.User.Id;
-        if (!connection.User.IsStaff && (e.StaffOnly || (e.RequesterId != connection.User.Id && !SameSharedOrganization(connection, e))))
+            return target == user.Id;
+        if (!user.IsStaff && (e.StaffOnly || (e.RequesterId != user.Id && !SameSharedOrganization(connection, e))))
+            return false;
+        if (user.IsStaff && connection.Groups is { } groups
+            && e.RequesterId != user.Id && e.AssigneeId != user.Id && !(e.GroupId is { } group && groups.Contains(group)))
             return false;
         var subscriptions = connection.Subscriptions;
         return subscriptions.IsEmpty || (e.TicketId is { } ticketId && subscriptions.Contains(ticketId));

@@ -63,6 +63,18 @@ public sealed class RealtimeConnection
     private SharedOrganization? _sharedOrganization;
     /// <summary>When the token the socket was opened with expires; the hub's sweep closes the socket then.</summary>
     public DateTimeOffset ExpiresAt { get; }
+    /// <summary>
+    /// The groups of a user restricted to them (null: not restricted), loaded when the socket opens and kept current by
+    /// <see cref="RealtimeUserMonitor"/> when a membership changes.
+    /// </summary>
+    internal ImmutableHashSet<Guid>? Groups
+    {
+        get => _groups;
+        set => _groups = value;
+    }
+
+    private volatile ImmutableHashSet<Guid>? _groups;
+
     /// <summary>The tickets this socket follows (empty: every ticket it may see); kept by <see cref="RealtimeClientProtocol"/>.</summary>
     internal ImmutableHashSet<Guid> Subscriptions
     {

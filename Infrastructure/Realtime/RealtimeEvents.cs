@@ -9,9 +9,10 @@ namespace SupportDesk.Infrastructure.Realtime;
 /// <summary>
 /// Who may receive an event; decided on the server with the REST rules.
 /// TargetUserId set: only that user. Otherwise staff (agent/admin) always, and the ticket's requester only when !StaffOnly
-/// (with the members of the requester's shared organization, as they may read the ticket).
+/// (with the members of the requester's shared organization, as they may read the ticket); an agent restricted to
+/// their groups only when the ticket's group is one of theirs or it is assigned to them.
 /// </summary>
-public sealed record EventAudience(Guid? TicketRequesterId, bool StaffOnly, Guid? TargetUserId = null);
+public sealed record EventAudience(Guid? TicketRequesterId, bool StaffOnly, Guid? TargetUserId = null, Guid? TicketGroupId = null, Guid? TicketAssigneeId = null);
 
 /// <summary>An event for WebSocket clients. Data is serialized with the app's snake_case JSON options.</summary>
 public sealed record RealtimeEvent(string Type, Guid? TicketId, EventAudience Audience, object Data);
@@ -45,8 +46,8 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
     internal const int MaxNotifyPayloadBytes = 7999;
 
     internal const string Sql = $"""
-        INSERT INTO realtime_events (id, type, ticket_id, requester_id, staff_only, target_user_id, organization_id, data, occurred_at)
-        VALUES (@Id, @Type, @TicketId, @RequesterId, @StaffOnly, @TargetUserId, @OrganizationId, @Data::jsonb, @OccurredAt);
+        INSERT INTO realtime_events (id, type, ticket_id, requester_id, staff_only, target_user_id, organization_id, group_id, assignee_id, data, occurred_at)
+        VALUES (@Id, @Type, @TicketId, @RequesterId, @StaffOnly, @TargetUserId, @OrganizationId, @GroupId, @AssigneeId, @Data::jsonb, @OccurredAt);
         SELECT pg_notify('{Channel}', @Message);
         """;
 
@@ -63,7 +64,8 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
             organization = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
                 Auth.TicketVisibility.SharedOrganizationOf, new { UserId = requester }, transaction, cancellationToken: ct));
         var routing = new RoutedEvent(Guid.CreateVersion7(), evt.Type, evt.TicketId, evt.Audience.TicketRequesterId,
-            evt.Audience.StaffOnly, evt.Audience.TargetUserId, ToMicroseconds(clock.GetUtcNow()), organization);
+            evt.Audience.StaffOnly, evt.Audience.TargetUserId, ToMicroseconds(clock.GetUtcNow()), organization,
+            evt.Audience.TicketGroupId, evt.Audience.TicketAssigneeId);
         var data = evt.Data is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(evt.Data, evt.Data.GetType(), _options);
         var envelope = RealtimeWire.WriteEnvelope(routing, data);
 
@@ -76,6 +78,8 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
             routing.StaffOnly,
             routing.TargetUserId,
             routing.OrganizationId,
+            routing.GroupId,
+            routing.AssigneeId,
             Data = Encoding.UTF8.GetString(data),
             routing.OccurredAt,
             Message = RealtimeWire.NotifyPayload(routing, envelope),
@@ -93,4 +97,4 @@ public sealed class RealtimeEvents(IOptions<Microsoft.AspNetCore.Http.Json.JsonO
 /// </summary>
 internal sealed record RoutedEvent(
     Guid Id, string Type, Guid? TicketId, Guid? RequesterId, bool StaffOnly, Guid? TargetUserId, DateTimeOffset OccurredAt,
-    Guid? OrganizationId = null);
+    Guid? OrganizationId = null, Guid? GroupId = null, Guid? AssigneeId = null);

@@ -70,7 +70,7 @@ public static class RealtimeHandshake
             http.Request.Headers.Clear();
             var logger = services.GetRequiredService<ILogger<RealtimeConnection>>();
             connection = new RealtimeConnection(socket, user, version, expires, settings.Realtime.SendQueueCapacity,
-                settings.Realtime.MaxMessageBytes, hub, logger);
+                settings.Realtime.MaxMessageBytes, hub, logger) { Groups = await hub.GroupsOfAsync(user, http.RequestAborted) };
             hub.Add(connection);
             logger.LogInformation("WebSocket {SocketId} opened for user {UserId}", connection.Id, user.Id);
             try

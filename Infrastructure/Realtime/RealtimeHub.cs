@@ -213,12 +213,23 @@ public sealed class RealtimeHub : IDisposable
         }
     }
 
+    internal const string GroupsSql = "SELECT group_id FROM group_members WHERE user_id = @UserId";
+
+    /// <summary>The groups of a user restricted to them, or null for a user who is not (customers are filtered by requester).</summary>
+    internal async Task<System.Collections.Immutable.ImmutableHashSet<Guid>?> GroupsOfAsync(Auth.CurrentUser user, CancellationToken ct)
+    {
+        if (!user.IsStaff || user.SeesAllTickets)
+            return null;
+        await using var db = await _dataSource.OpenConnectionAsync(ct);
+        return [.. await db.QueryAsync<Guid>(new CommandDefinition(GroupsSql, new { UserId = user.Id }, cancellationToken: ct))];
+    }
+
     internal async Task<bool> MaySeeTicketAsync(Guid ticketId, RealtimeConnection connection, CancellationToken ct)
     {
         Interlocked.Increment(ref _subscribeChecks);
         await using var db = await _dataSource.OpenConnectionAsync(ct);
         return await db.ExecuteScalarAsync<bool>(new CommandDefinition(MaySeeTicketSql,
-            new { TicketId = ticketId, connection.User.IsStaff, UserId = connection.User.Id }, cancellationToken: ct));
+            new { TicketId = ticketId, connection.User.IsStaff, SeesAll = connection.User.SeesAllTickets, UserId = connection.User.Id }, cancellationToken: ct));
     }
 
     /// <summary>

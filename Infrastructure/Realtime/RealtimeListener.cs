@@ -20,12 +20,12 @@ public sealed class RealtimeListener(
     private const int RememberedIds = 10_000;
 
     private const string EventSql = """
-        SELECT id, type, ticket_id, requester_id, staff_only, target_user_id, organization_id, data::text AS data, occurred_at
+        SELECT id, type, ticket_id, requester_id, staff_only, target_user_id, organization_id, group_id, assignee_id, data::text AS data, occurred_at
         FROM realtime_events WHERE id = @Id
         """;
 
     private const string CatchUpSql = """
-        SELECT id, type, ticket_id, requester_id, staff_only, target_user_id, organization_id, data::text AS data, occurred_at
+        SELECT id, type, ticket_id, requester_id, staff_only, target_user_id, organization_id, group_id, assignee_id, data::text AS data, occurred_at
         FROM realtime_events WHERE occurred_at > @Since
         ORDER BY occurred_at, id
         LIMIT 10000
@@ -40,6 +40,8 @@ public sealed class RealtimeListener(
         public bool StaffOnly { get; init; }
         public Guid? TargetUserId { get; init; }
         public Guid? OrganizationId { get; init; }
+        public Guid? GroupId { get; init; }
+        public Guid? AssigneeId { get; init; }
         public string Data { get; init; } = "null";
         public DateTime OccurredAt { get; init; }
     }
@@ -206,7 +208,7 @@ public sealed class RealtimeListener(
     private ValueTask<int> DispatchAsync(EventRow row)
     {
         var routing = new RoutedEvent(row.Id, row.Type, row.TicketId, row.RequesterId, row.StaffOnly, row.TargetUserId,
-            new DateTimeOffset(DateTime.SpecifyKind(row.OccurredAt, DateTimeKind.Utc)), row.OrganizationId);
+            new DateTimeOffset(DateTime.SpecifyKind(row.OccurredAt, DateTimeKind.Utc)), row.OrganizationId, row.GroupId, row.AssigneeId);
         return hub.DispatchAsync(routing, RealtimeWire.WriteEnvelope(routing, System.Text.Encoding.UTF8.GetBytes(row.Data)));
     }
 

@@ -10,7 +10,8 @@ namespace SupportDesk.Infrastructure.Realtime;
 /// A socket outlives the request that checked its token, so the users behind open sockets are re-checked with the
 /// REST rule (active, same token_version, same role, current shared organization) in one query: every REALTIME_USER_CHECK_SECONDS, and at once
 /// when the users table says access changed (NOTIFY from a trigger, on any instance). It also closes sockets whose
-/// token has expired.
+/// token has expired, and keeps the groups of restricted agents' sockets current (a membership change notifies too).
+/// A change of the restriction itself closes the socket: the client reconnects under the new rule.
 /// </summary>
 public sealed class RealtimeUserMonitor(
     AppSettings settings, NpgsqlDataSource dataSource, RealtimeHub hub, TimeProvider clock,
@@ -18,7 +19,8 @@ public sealed class RealtimeUserMonitor(
 {
     // shared_organization_id: TicketVisibility.SharedOrganizationOf for every user at once.
     private const string Sql = """
-        SELECT u.id, u.role, u.is_active, u.token_version, o.id AS shared_organization_id
+        SELECT u.id, u.role, u.is_active, u.token_version, o.id AS shared_organization_id, u.restricted_to_groups,
+               ARRAY(SELECT gm.group_id FROM group_members gm WHERE gm.user_id = u.id) AS group_ids
         FROM users u LEFT JOIN organizations o ON o.id = u.organization_id AND o.shared
         WHERE u.id = ANY(@Ids)
         """;
@@ -30,6 +32,8 @@ public sealed class RealtimeUserMonitor(
         public bool IsActive { get; init; }
         public int TokenVersion { get; init; }
         public Guid? SharedOrganizationId { get; init; }
+        public bool RestrictedToGroups { get; init; }
+        public Guid[] GroupIds { get; init; } = [];
     }
 
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -108,12 +112,18 @@ public sealed class RealtimeUserMonitor(
             var still = users.TryGetValue(socket.User.Id, out var user)
                 && user.IsActive
                 && user.TokenVersion == socket.TokenVersion
-                && user.Role == socket.User.Role.ToDb();
+                && user.Role == socket.User.Role.ToDb()
+                && user.RestrictedToGroups == socket.User.RestrictedToGroups;
             if (!still)
                 socket.Close(WebSocketCloseStatus.PolicyViolation, "Access revoked: sign in again");
-            else if (socket.SharedOrganization?.Id != user!.SharedOrganizationId)
+            else
+            {
                 // Moved between organizations, or sharing switched: the socket keeps going and hears what the user may see now.
-                socket.SharedOrganization = user.SharedOrganizationId is { } id ? new SharedOrganization(id) : null;
+                if (socket.SharedOrganization?.Id != user!.SharedOrganizationId)
+                    socket.SharedOrganization = user.SharedOrganizationId is { } id ? new SharedOrganization(id) : null;
+                if (socket.Groups is { } groups && !groups.SetEquals(user.GroupIds))
+                    socket.Groups = [.. user.GroupIds];
+            }
         }
     }
 }

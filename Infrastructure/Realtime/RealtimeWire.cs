@@ -16,12 +16,12 @@ public static class RealtimeCloseStatus
 internal static class RealtimeWire
 {
     /// <summary>
-    /// A header line "v2|id|ticket|requester|staff_only|target|organization", then a newline and the envelope when the whole
+    /// A header line "v3|id|ticket|requester|staff_only|target|organization|group|assignee", then a newline and the envelope when the whole
     /// fits into NOTIFY; otherwise the header alone, and listeners read the row.
     /// </summary>
     public static string NotifyPayload(RoutedEvent e, byte[] envelope)
     {
-        var header = $"v2|{e.Id}|{e.TicketId}|{e.RequesterId}|{(e.StaffOnly ? 1 : 0)}|{e.TargetUserId}|{e.OrganizationId}";
+        var header = $"v3|{e.Id}|{e.TicketId}|{e.RequesterId}|{(e.StaffOnly ? 1 : 0)}|{e.TargetUserId}|{e.OrganizationId}|{e.GroupId}|{e.AssigneeId}";
         return header.Length + 1 + envelope.Length <= RealtimeEvents.MaxNotifyPayloadBytes
             ? header + "\n" + Encoding.UTF8.GetString(envelope)
             : header;
@@ -36,12 +36,12 @@ internal static class RealtimeWire
         var newline = payload.IndexOf('\n');
         var header = newline < 0 ? payload : payload[..newline];
         var parts = header.Split('|');
-        if (parts.Length != 7 || parts[0] != "v2" || !Guid.TryParse(parts[1], out id))
+        if (parts.Length != 9 || parts[0] != "v3" || !Guid.TryParse(parts[1], out id))
             return false;
         if (newline < 0)
             return true;
         routing = new RoutedEvent(id, "", OptionalGuid(parts[2]), OptionalGuid(parts[3]), parts[4] == "1", OptionalGuid(parts[5]), default,
-            OptionalGuid(parts[6]));
+            OptionalGuid(parts[6]), OptionalGuid(parts[7]), OptionalGuid(parts[8]));
         envelope = Encoding.UTF8.GetBytes(payload.AsSpan(newline + 1).ToString());
         return true;
     }

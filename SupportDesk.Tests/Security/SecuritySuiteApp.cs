@@ -26,14 +26,16 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         var users = new Dictionary<string, TestUser>();
         await using var db = new NpgsqlConnection(database.ConnectionString);
         await db.OpenAsync();
-        foreach (var name in new[] { "owner", "stranger", "colleague", "outsider", "agent", "admin", "target" })
+        foreach (var name in new[] { "owner", "stranger", "colleague", "outsider", "agent", "admin", "target", "restricted" })
         {
-            var role = name switch { "agent" => "agent", "admin" => "admin", _ => "customer" };
+            var role = name switch { "agent" or "restricted" => "agent", "admin" => "admin", _ => "customer" };
             var email = AppFixture.UniqueEmail(name);
             var password = $"pw-{Guid.NewGuid():N}";
             var id = Guid.CreateVersion7();
             await db.ExecuteAsync("INSERT INTO users (id, email, password_hash, first_name, last_name, role) VALUES (@id, @email, @hash, @name, 'Test', @role)",
                 new { id, email, hash = BCrypt.Net.BCrypt.HashPassword(password, 4), name, role });
+            if (name == "restricted")
+                await db.ExecuteAsync("UPDATE users SET restricted_to_groups = true WHERE id = @id", new { id });
             using var client = factory.CreateClient();
             var login = await (await client.PostAsJsonAsync("/auth/login", new { email, password })).ReadAsync<AuthBody>();
             users[name] = new TestUser(id, email, password, role, login.AccessToken);
@@ -114,6 +116,15 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         await db.ExecuteAsync("INSERT INTO notifications (id, user_id, type, title, body, ticket_id) VALUES (@notification, @owner, 'comment.created', 'New reply', 'Body', @ticket)",
             new { notification, owner = Users["owner"].Id, ticket = Guid.Parse(Objects["ticket"]) });
         Objects["notification"] = notification.ToString();
+        using var groupAdmin = ClientFor("admin");
+        var group = await (await groupAdmin.PostAsJsonAsync("/groups", new { name = $"Group {Guid.NewGuid():N}" })).JsonAsync();
+        Objects["group"] = group.GetProperty("id").GetGuid().ToString();
+        (await groupAdmin.PutAsync($"/groups/{Objects["group"]}/members/{Users["agent"].Id}", null)).EnsureSuccessStatusCode();
+        var rule = await (await groupAdmin.PostAsJsonAsync("/routing-rules", new { name = "Seeded rule", category = $"seeded-{Guid.NewGuid():N}", add_tags = new[] { "seeded" } })).JsonAsync();
+        Objects["routing_rule"] = rule.GetProperty("id").GetGuid().ToString();
+        using var viewOwner = ClientFor("agent");
+        var view = await (await viewOwner.PostAsJsonAsync("/views", new { name = "Open", shared_with = "everyone", filters = new { status = "open" } })).JsonAsync();
+        Objects["view"] = view.GetProperty("id").GetGuid().ToString();
     }
 
     /// <summary>The value a route parameter takes: the seeded object the route's area and parameter name point at.</summary>
@@ -124,6 +135,10 @@ public sealed class SecuritySuiteApp : IAsyncDisposable
         (_, "key") => Objects["email_template"],
         var (p, _) when p.StartsWith("/ticket-fields") => Objects["ticket_field"],
         var (p, _) when p.StartsWith("/tickets") => Objects["ticket"],
+        (var p, "userId") when p.StartsWith("/groups") => Users["agent"].Id.ToString(),
+        var (p, _) when p.StartsWith("/groups") => Objects["group"],
+        var (p, _) when p.StartsWith("/routing-rules") => Objects["routing_rule"],
+        var (p, _) when p.StartsWith("/views") => Objects["view"],
         var (p, _) when p.StartsWith("/users") => Objects["target_user"],
         ("/organizations/{id:guid}/members/{userId:guid}", "userId") => Objects["target_user"],
         var (p, _) when p.StartsWith("/organizations") => Objects["organization"],

@@ -98,7 +98,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             return null;
         // As TicketAccess.LoadAsync runs it: explicitly prepared.
         return await connection.QueryPreparedSingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql,
-            [("TicketId", ticketId), ("UserId", user.Id), ("IsStaff", user.IsStaff)], null, CancellationToken.None);
+            [("TicketId", ticketId), ("UserId", user.Id), ("IsStaff", user.IsStaff), ("SeesAll", user.IsStaff)], null, CancellationToken.None);
     }
 
     public async Task<object?> ListTicketsAsync(ListTicketsQuery query, BenchUser user)
@@ -190,7 +190,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             return null;
         await using var transaction = await connection.BeginTransactionAsync();
         var ticket = await connection.QuerySingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql + " FOR UPDATE",
-            new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff }, transaction);
+            new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff, SeesAll = actor.IsStaff }, transaction);
         if (ticket is null)
             return null;
         var now = DateTime.UtcNow;
@@ -242,7 +242,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             return null;
         await using var transaction = await connection.BeginTransactionAsync();
         var before = await connection.QuerySingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql + " FOR UPDATE",
-            new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff }, transaction);
+            new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff, SeesAll = actor.IsStaff }, transaction);
         if (before is null)
             return null;
         var history = new List<(string, string?, string?, string?, bool)>();

@@ -21,7 +21,7 @@ public sealed class DownloadAttachmentHandler(NpgsqlDataSource dataSource) : IQu
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<AttachmentResponse>(new CommandDefinition(Sql,
-                   new { query.AttachmentId, UserId = query.User.Id, query.User.IsStaff }, cancellationToken: ct))
+                   new { query.AttachmentId, UserId = query.User.Id, query.User.IsStaff, SeesAll = query.User.SeesAllTickets }, cancellationToken: ct))
                ?? throw new NotFoundException("Attachment not found.");
     }
 }

@@ -22,6 +22,6 @@ public sealed class ListAttachmentsHandler(NpgsqlDataSource dataSource) : IQuery
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await TicketAccess.LoadAsync(connection, null, query.TicketId, query.User, ct);
         return (await connection.QueryAsync<AttachmentResponse>(new CommandDefinition(Sql,
-            new { query.TicketId, UserId = query.User.Id, query.User.IsStaff }, cancellationToken: ct))).AsList();
+            new { query.TicketId, UserId = query.User.Id, query.User.IsStaff, SeesAll = query.User.SeesAllTickets }, cancellationToken: ct))).AsList();
     }
 }

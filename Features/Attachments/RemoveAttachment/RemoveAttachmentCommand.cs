@@ -37,7 +37,7 @@ public sealed class RemoveAttachmentHandler(NpgsqlDataSource dataSource, TicketA
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var attachment = await connection.QuerySingleOrDefaultAsync<Loaded>(new CommandDefinition(LoadSql,
-                             new { command.AttachmentId, UserId = actor.Id, actor.IsStaff }, transaction, cancellationToken: ct))
+                             new { command.AttachmentId, UserId = actor.Id, actor.IsStaff, SeesAll = actor.SeesAllTickets }, transaction, cancellationToken: ct))
                          ?? throw new NotFoundException("Attachment not found.");
         // What a comment or the ticket carries is part of the conversation: only staff take it out. An upload still
         // waiting is its uploader's.

@@ -30,6 +30,13 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     private const string CustomerArticles = "a.is_published";
     private const string StaffTickets = TicketVisibility.StaffListedTo;
     private const string StaffArticles = "true";
+    // An agent restricted to their groups: the tickets TicketVisibility gives them, and every comment on those.
+    private const string RestrictedTickets = TicketVisibility.RestrictedListedTo;
+    private static readonly string RestrictedComments = $"""
+        FROM comments c
+        JOIN tickets t ON t.id = c.ticket_id
+        WHERE c.search_vector @@ {FullTextSql.TsQuery} {FullTextSql.PhraseKeysFilter("c")} AND {RestrictedTickets}
+        """;
 
     // A customer's comments are found through their own tickets, one small index probe per ticket (OFFSET 0 keeps
     // the planner from flattening it): searched across all comments and joined afterwards, a common phrase read
@@ -113,6 +120,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
 
     private readonly Statements _customer = new(false, settings.Search.Language);
     private readonly Statements _staff = new(true, settings.Search.Language);
+    private readonly Statements _restricted = new(true, settings.Search.Language, restricted: true);
     private readonly string _pageSql = PageSqlFor(settings.Search.Language);
 
     internal static string PageSqlFor(string language) => PageSql.ForLanguage(language);
@@ -125,7 +133,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     }
 
     public ValueTask<GlobalSearchResponse> Handle(GlobalSearchQuery query, CancellationToken ct) =>
-        SearchAsync(dataSource, query.User.IsStaff ? _staff : _customer, _pageSql, query, ct);
+        SearchAsync(dataSource, query.User.SeesAllTickets ? _staff : query.User.IsStaff ? _restricted : _customer, _pageSql, query, ct);
 
     /// <summary>
     /// The three sources run at once, each on its own pooled connection, so a search costs its slowest source
@@ -203,11 +211,11 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
     }
 
     /// <summary>Each source's statement, without and with the phrase-key condition ([0], [1]), made once.</summary>
-    internal sealed class Statements(bool staff, string language)
+    internal sealed class Statements(bool staff, string language, bool restricted = false)
     {
         public string Language { get; } = language;
-        public string[] Tickets { get; } = Both(TicketSource(staff ? StaffTickets : CustomerTickets), language);
-        public string[] Comments { get; } = Both(CommentSource(staff ? StaffComments : CustomerComments), language);
+        public string[] Tickets { get; } = Both(TicketSource(restricted ? RestrictedTickets : staff ? StaffTickets : CustomerTickets), language);
+        public string[] Comments { get; } = Both(CommentSource(restricted ? RestrictedComments : staff ? StaffComments : CustomerComments), language);
         public string[] Articles { get; } = Both(ArticleSource(staff ? StaffArticles : CustomerArticles), language);
 
         private static string[] Both(string sql, string language) =>

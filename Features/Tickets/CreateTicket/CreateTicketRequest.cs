@@ -11,7 +11,8 @@ public sealed record CreateTicketRequest(
     string[]? Tags = null,
     Guid? RequesterId = null,
     Guid[]? AttachmentIds = null,
-    Dictionary<string, JsonElement>? CustomFields = null);
+    Dictionary<string, JsonElement>? CustomFields = null,
+    Guid? GroupId = null);
 
 public sealed class CreateTicketValidator : AbstractValidator<CreateTicketRequest>
 {
@@ -24,5 +25,6 @@ public sealed class CreateTicketValidator : AbstractValidator<CreateTicketReques
         RuleFor(r => r.RequesterId).NotEqual(Guid.Empty);
         RuleFor(r => r.AttachmentIds).ValidAttachmentIds();
         RuleFor(r => r.CustomFields).ValidCustomFieldKeys();
+        RuleFor(r => r.GroupId).NotEqual(Guid.Empty);
     }
 }

@@ -12,7 +12,7 @@ public sealed class TicketHistoryEntry
     public Guid Id { get; init; }
     public Guid TicketId { get; init; }
     public Guid? ActorId { get; init; }
-    [OpenApiEnum("created", "updated", "status_changed", "assigned", "commented", "deleted", "attachment_added", "attachment_removed")] public string Action { get; init; } = "";
+    [OpenApiEnum("created", "updated", "status_changed", "assigned", "commented", "deleted", "attachment_added", "attachment_removed", "routed")] public string Action { get; init; } = "";
     public string? Field { get; init; }
     public string? OldValue { get; init; }
     public string? NewValue { get; init; }

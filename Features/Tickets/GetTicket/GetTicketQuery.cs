@@ -19,7 +19,7 @@ public sealed class GetTicketHandler(NpgsqlDataSource dataSource) : IQueryHandle
         var ticket = query.Id is { } id
             ? await TicketAccess.LoadAsync(connection, null, id, query.User, ct)
             : await connection.QuerySingleOrDefaultAsync<TicketResponse>(new CommandDefinition(ByNumberSql,
-                  new { query.Number, UserId = query.User.Id, query.User.IsStaff }, cancellationToken: ct))
+                  new { query.Number, UserId = query.User.Id, query.User.IsStaff, SeesAll = query.User.SeesAllTickets }, cancellationToken: ct))
               ?? throw new NotFoundException("Ticket not found.");
         return await CustomFieldCatalog.ShowAsync(connection, null, ticket, query.User.IsStaff, ct);
     }

@@ -16,33 +16,7 @@ public static class ListTicketsEndpoint
     private static async Task<Ok<PagedResponse<TicketResponse>>> HandleAsync(
         [AsParameters] ListTicketsRequest request, ClaimsPrincipal principal, IMediator mediator, HttpContext http, CancellationToken ct)
     {
-        var user = principal.ToCurrentUser();
-        var assignee = request.AssigneeId switch
-        {
-            null => AssigneeFilter.Any,
-            "none" => AssigneeFilter.None,
-            "me" => AssigneeFilter.Is(user.Id),
-            var raw => AssigneeFilter.Is(Guid.Parse(raw)),
-        };
-        var query = new ListTicketsQuery(
-            user,
-            ListTicketsRequest.SplitList(request.Status),
-            ListTicketsRequest.SplitList(request.Priority),
-            request.Category,
-            request.Tag?.Trim().ToLowerInvariant(),
-            assignee,
-            request.RequesterId,
-            request.CreatedAfter?.UtcDateTime,
-            request.CreatedBefore?.UtcDateTime,
-            request.Sort ?? "created_at",
-            // The agents' queue: nearest due first, unless asked otherwise.
-            request.Order ?? (request.Sort == "sla_due_at" ? "asc" : "desc"),
-            request.Limit ?? Paging.DefaultLimit,
-            request.Offset ?? 0,
-            request.Q,
-            CustomFieldFilters.FromQuery(http.Request.Query),
-            request.SlaBreached,
-            request.SlaDueBefore?.UtcDateTime);
-        return TypedResults.Ok(await mediator.Send(query, ct));
+        return TypedResults.Ok(await mediator.Send(
+            request.ToQuery(principal.ToCurrentUser()) with { FieldFilters = CustomFieldFilters.FromQuery(http.Request.Query) }, ct));
     }
 }

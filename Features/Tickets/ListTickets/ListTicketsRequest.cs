@@ -21,10 +21,39 @@ public sealed record ListTicketsRequest(
     int? Limit,
     int? Offset,
     string? Q,
+    [FromQuery(Name = "group_id")] string? GroupId = null,
     [FromQuery(Name = "sla_breached")] bool? SlaBreached = null,
     [FromQuery(Name = "sla_due_before")] DateTimeOffset? SlaDueBefore = null)
 {
     public static readonly string[] SortFields = ["created_at", "updated_at", "priority", "sla_due_at"];
+
+    /// <summary>The query for this (validated) request; saved views build theirs the same way.</summary>
+    public ListTicketsQuery ToQuery(Infrastructure.Auth.CurrentUser user) => new(
+        user,
+        SplitList(Status),
+        SplitList(Priority),
+        Category,
+        Tag?.Trim().ToLowerInvariant(),
+        AssigneeId switch
+        {
+            null => AssigneeFilter.Any,
+            "none" => AssigneeFilter.None,
+            "me" => AssigneeFilter.Is(user.Id),
+            var raw => AssigneeFilter.Is(Guid.Parse(raw)),
+        },
+        RequesterId,
+        CreatedAfter?.UtcDateTime,
+        CreatedBefore?.UtcDateTime,
+        Sort ?? "created_at",
+        // The agents' queue: nearest due first, unless asked otherwise.
+        Order ?? (Sort == "sla_due_at" ? "asc" : "desc"),
+        Limit ?? Paging.DefaultLimit,
+        Offset ?? 0,
+        Q,
+        GroupId is null or "none" ? null : Guid.Parse(GroupId),
+        GroupId == "none",
+        SlaBreached: SlaBreached,
+        SlaDueBefore: SlaDueBefore?.UtcDateTime);
 
     public static string[]? SplitList(string? value) =>
         value is null ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -45,6 +74,9 @@ public sealed class ListTicketsValidator : AbstractValidator<ListTicketsRequest>
         RuleFor(r => r.AssigneeId)
             .Must(v => v is null || v is "me" or "none" || Guid.TryParse(v, out _))
             .WithMessage("'assignee_id' must be a user id, 'me' or 'none'.");
+        RuleFor(r => r.GroupId)
+            .Must(v => v is null || v is "none" || (Guid.TryParse(v, out var id) && id != Guid.Empty))
+            .WithMessage("'group_id' must be a group id or 'none'.");
         RuleFor(r => r.Sort)
             .Must(v => v is null || ListTicketsRequest.SortFields.Contains(v))
             .WithMessage($"'sort' must be one of: {string.Join(", ", ListTicketsRequest.SortFields)}.");

@@ -16,7 +16,7 @@ public sealed class UpdateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
     internal const string UpdateSql = $"""
         UPDATE tickets AS t SET
             title = @Title, description = @Description, status = @Status, priority = @Priority,
-            category = @Category, tags = @Tags, assignee_id = @AssigneeId,
+            category = @Category, tags = @Tags, assignee_id = @AssigneeId, group_id = @GroupId,
             resolved_at = @ResolvedAt, closed_at = @ClosedAt, custom_fields = @CustomFields::jsonb, version = t.version + 1
         WHERE t.id = @Id
         RETURNING {TicketResponse.Columns}
@@ -81,6 +81,17 @@ public sealed class UpdateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
             assigneeId = changes.AssigneeId.Value;
         }
 
+        var groupId = ticket.GroupId;
+        if (changes.GroupId.IsSet && changes.GroupId.Value != ticket.GroupId)
+        {
+            if (!actor.IsStaff)
+                throw new ForbiddenException("Customers cannot move tickets between groups.");
+            if (changes.GroupId.Value is { } newGroup)
+                await TicketGroup.EnsureExistsAsync(connection, transaction, newGroup, ct);
+            history.Add(new HistoryEntry("updated", "group_id", ticket.GroupId?.ToString(), changes.GroupId.Value?.ToString()));
+            groupId = changes.GroupId.Value;
+        }
+
         var status = ticket.Status;
         var (resolvedAt, closedAt) = (ticket.ResolvedAt, ticket.ClosedAt);
         if (changes.Status.Value is { } newStatus && newStatus.ToDb() != ticket.Status)
@@ -110,7 +121,7 @@ public sealed class UpdateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
         var updated = await connection.QuerySingleAsync<TicketResponse>(new CommandDefinition(UpdateSql, new
         {
             Id = ticket.Id, Title = title, Description = description, Status = status, Priority = priority,
-            Category = category, Tags = tags, AssigneeId = assigneeId, ResolvedAt = resolvedAt, ClosedAt = closedAt,
+            Category = category, Tags = tags, AssigneeId = assigneeId, GroupId = groupId, ResolvedAt = resolvedAt, ClosedAt = closedAt,
             CustomFields = fieldHistory.Count == 0 ? ticket.StoredCustomFields : values.ToJsonString(),
         }, transaction, cancellationToken: ct));
 

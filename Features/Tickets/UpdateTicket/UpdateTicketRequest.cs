@@ -7,7 +7,7 @@ using SupportDesk.Infrastructure.OpenApi;
 namespace SupportDesk.Features.Tickets.UpdateTicket;
 
 /// <summary>
-/// A partial update: an absent field stays as it is. category and assignee_id may be sent as null to clear them.
+/// A partial update: an absent field stays as it is. category, assignee_id and group_id may be sent as null to clear them.
 /// requester_id, created_by and number are not fields of this type, so they cannot be changed (unknown fields are refused).
 /// </summary>
 public sealed record UpdateTicketRequest
@@ -21,9 +21,10 @@ public sealed record UpdateTicketRequest
     public Optional<Guid?> AssigneeId { get; init; }
     /// <summary>{key: value}: the keys given are set (null clears one), the others stay.</summary>
     [OpenApiNotNull] public Optional<Dictionary<string, JsonElement>> CustomFields { get; init; }
+    public Optional<Guid?> GroupId { get; init; }
 
     [JsonIgnore]
-    public bool IsEmpty => !(Title.IsSet || Description.IsSet || Status.IsSet || Priority.IsSet || Category.IsSet || Tags.IsSet || AssigneeId.IsSet || CustomFields.IsSet);
+    public bool IsEmpty => !(Title.IsSet || Description.IsSet || Status.IsSet || Priority.IsSet || Category.IsSet || Tags.IsSet || AssigneeId.IsSet || CustomFields.IsSet || GroupId.IsSet);
 }
 
 public sealed class UpdateTicketValidator : AbstractValidator<UpdateTicketRequest>
@@ -38,7 +39,8 @@ public sealed class UpdateTicketValidator : AbstractValidator<UpdateTicketReques
         RuleFor(r => r.Tags.Value).NotNull().ValidTags().OverridePropertyName("tags").When(r => r.Tags.IsSet);
         RuleFor(r => r.AssigneeId.Value).NotEqual(Guid.Empty).OverridePropertyName("assignee_id").When(r => r.AssigneeId.IsSet);
         RuleFor(r => r.CustomFields.Value).NotNull().ValidCustomFieldKeys().OverridePropertyName("custom_fields").When(r => r.CustomFields.IsSet);
+        RuleFor(r => r.GroupId.Value).NotEqual(Guid.Empty).OverridePropertyName("group_id").When(r => r.GroupId.IsSet);
         RuleFor(r => r).Must(r => !r.IsEmpty).OverridePropertyName("body")
-            .WithMessage("Give at least one of title, description, status, priority, category, tags, assignee_id, custom_fields.");
+            .WithMessage("Give at least one of title, description, status, priority, category, tags, assignee_id, group_id, custom_fields.");
     }
 }

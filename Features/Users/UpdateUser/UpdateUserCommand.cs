@@ -6,7 +6,8 @@ using SupportDesk.Infrastructure.Errors;
 
 namespace SupportDesk.Features.Users.UpdateUser;
 
-public sealed record UpdateUserCommand(CurrentUser Actor, Guid UserId, UserRole? Role, bool? IsActive, string? FirstName, string? LastName)
+public sealed record UpdateUserCommand(CurrentUser Actor, Guid UserId, UserRole? Role, bool? IsActive, string? FirstName, string? LastName,
+    bool? RestrictedToGroups = null, Infrastructure.Json.Optional<int?> MaxOpenTickets = default)
     : ICommand<UserResponse>;
 
 public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens refreshTokens, IEnumerable<IUserAccessNarrowed> narrowed,
@@ -32,6 +33,8 @@ public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens
             last_name = COALESCE(@LastName, last_name),
             -- Organizations are for customers: one made staff leaves theirs (staff see every ticket anyway).
             organization_id = CASE WHEN @Role IS NOT NULL AND @Role <> 'customer' THEN NULL ELSE organization_id END,
+            restricted_to_groups = COALESCE(@RestrictedToGroups, restricted_to_groups),
+            max_open_tickets = CASE WHEN @SetCapacity THEN @MaxOpenTickets ELSE max_open_tickets END,
             token_version = token_version + CASE
                 WHEN (@Role IS NOT NULL AND @Role <> role) OR (@IsActive = false AND is_active) THEN 1 ELSE 0 END
         WHERE id = @UserId
@@ -66,6 +69,9 @@ public sealed class UpdateUserHandler(NpgsqlDataSource dataSource, RefreshTokens
             command.IsActive,
             FirstName = command.FirstName?.Trim(),
             LastName = command.LastName?.Trim(),
+            command.RestrictedToGroups,
+            SetCapacity = command.MaxOpenTickets.IsSet,
+            MaxOpenTickets = command.MaxOpenTickets.Value,
         }, transaction, cancellationToken: ct));
 
         // What the user may no longer do ends with this commit: a deactivated account keeps no session (its refresh

@@ -35,7 +35,7 @@ public sealed partial class OpenApiDocumentTests(AppFixture app)
         var list = document.GetProperty("paths").GetProperty("/tickets").GetProperty("get");
         var names = list.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()!).ToArray();
         Assert.Equal(
-            ["status", "priority", "category", "tag", "assignee_id", "requester_id", "created_after", "created_before", "sort", "order", "limit", "offset", "q", "sla_breached", "sla_due_before"],
+            ["status", "priority", "category", "tag", "assignee_id", "requester_id", "created_after", "created_before", "sort", "order", "limit", "offset", "q", "group_id", "sla_breached", "sla_due_before"],
             names);
 
         var status = list.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "status");
