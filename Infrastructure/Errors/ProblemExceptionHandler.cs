@@ -83,6 +83,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 return Validation(field, TextInput.NotStorableMessage(field));
             return Validation(field, message, "The request body has a field of the wrong type or format.");
         }
+        if (e.StatusCode == StatusCodes.Status400BadRequest && BindingFailures.Describe(e) is var (parameter, reason))
+            return Validation(parameter, reason);
 
         return e.StatusCode switch
         {
@@ -92,7 +94,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         };
     }
 
-    // Binding messages name the parameter (e.g. 'Failed to bind parameter "int limit" from "abc".'); safe to show.
+    // Other framework messages (a malformed form or header) say what failed; safe to show.
     private static string BadRequestDetail(BadHttpRequestException e) =>
         e.InnerException is null ? e.Message : "The request could not be read.";
 

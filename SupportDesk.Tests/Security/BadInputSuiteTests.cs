@@ -25,7 +25,7 @@ public sealed class BadInputSuiteTests(ITestOutputHelper output)
 
         // Only requests change tables, so one request's "after" is the next one's "before": one fingerprint per request.
         string? fingerprint = null;
-        async Task SendAsync(string description, HttpMethod method, string url, HttpContent? content, bool mustRefuse, HttpClient? via = null, int? expected = null)
+        async Task SendAsync(string description, HttpMethod method, string url, HttpContent? content, bool mustRefuse, HttpClient? via = null, int? expected = null, string? mustName = null)
         {
             var before = fingerprint ?? await app.FingerprintAsync();
             using var request = new HttpRequestMessage(method, url) { Content = content };
@@ -46,7 +46,13 @@ public sealed class BadInputSuiteTests(ITestOutputHelper output)
                 unexpected.Add($"{description}: accepted with {status}");
             else if (expected is not null && status != expected)
                 unexpected.Add($"{description}: expected {expected}, got {status}");
+            else if (status == 400 && mustName is not null && !NamesField(await response.Content.ReadAsStringAsync(), mustName))
+                unexpected.Add($"{description}: 400 without errors.{mustName}: {await response.Content.ReadAsStringAsync()}");
         }
+
+        // A refused query value must be named as the client sent it, so a client can tell which one to fix.
+        static bool NamesField(string body, string field) =>
+            JsonNode.Parse(body)?["errors"] is JsonObject errors && errors.ContainsKey(field);
 
         static HttpContent Json(JsonNode node) => new StringContent(node.ToJsonString(), Encoding.UTF8, "application/json");
 
@@ -93,7 +99,7 @@ public sealed class BadInputSuiteTests(ITestOutputHelper output)
                 foreach (var (valueName, encoded, mustRefuse) in HostileValues.QueryValues)
                     await SendAsync($"{route.Key} ?{parameter}={valueName}", method,
                         $"{url}{(query0.Length == 0 ? "?" : query0 + "&")}{parameter}={encoded}",
-                        route.BodyType is null ? null : Json(SampleBodies.For(route, app)), mustRefuse);
+                        route.BodyType is null ? null : Json(SampleBodies.For(route, app)), mustRefuse, mustName: parameter);
 
             if (route.BodyType is null)
                 continue;

@@ -147,6 +147,8 @@ public static class HostileValues
         ("mixed normalisation", "e%CC%81%C3%A9", false),
         ("beyond int64", "99999999999999999999", false),
         ("1e400", "1e400", false),
+        ("a word where a number, date, flag or id may be expected", "sometimes", false),
+        ("empty", "", false),
     ];
 
     /// <summary>Bodies that are not the right shape at all.</summary>

@@ -16,6 +16,22 @@ public sealed class ErrorHandlingTests(AppFixture app)
         await (await client.GetAsync("/no/such/route")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
+    [Theory]
+    [InlineData("/tickets?limit=abc", "limit", "whole number")]
+    [InlineData("/tickets?sla_due_before=yesterday", "sla_due_before", "ISO 8601")]
+    [InlineData("/tickets?requester_id=42", "requester_id", "UUID")]
+    [InlineData("/notifications?unread=maybe", "unread", "true or false")]
+    [InlineData("/reports/volume?from=x", "from", "ISO 8601")]
+    public async Task A_query_value_of_the_wrong_type_is_a_400_naming_it_as_sent(string url, string field, string expected)
+    {
+        using var client = app.ClientFor(await app.CreateUserAsync("agent"));
+        var problem = await (await client.GetAsync(url)).AssertProblemAsync(HttpStatusCode.BadRequest, field);
+        var message = problem.GetProperty("errors").GetProperty(field)[0].GetString()!;
+        Assert.Contains(expected, message);
+        // The framework's own wording names the C# parameter ("Nullable<int> Limit"), which no client sent.
+        Assert.DoesNotContain("Nullable", problem.GetRawText());
+    }
+
     [Fact]
     public async Task Wrong_method_is_a_405_problem()
     {
