@@ -30,6 +30,8 @@ public static class AuthSetup
             .AddJwtBearer(options =>
             {
                 options.MapInboundClaims = false;
+                options.TokenHandlers.Clear();
+                options.TokenHandlers.Add(new ValidatedTokenHandler { MapInboundClaims = false });
                 // Nothing reads the token back from the authentication properties; a WebSocket would hold a copy for its whole life.
                 options.SaveToken = false;
                 options.RequireHttpsMetadata = false;

@@ -22,6 +22,9 @@ public static class MetricsSetup
         {
             // Route templates, not raw paths, so ids do not explode the label space.
             options.ReduceStatusCodeCardinality();
+            // http_request_duration_seconds_count already counts every request with the same labels; the separate
+            // counter was one more middleware and label lookup per request for the same number.
+            options.RequestCount.Enabled = false;
         });
         return app;
     }
