@@ -3,20 +3,24 @@ using System.Text;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using SupportDesk.Features.Tickets;
+using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.OpenApi;
 
 namespace SupportDesk.Features.Reports;
 
 /// <summary>
 /// The query string every report takes: a period [from, to) (default: the 30 days up to now, at most 366 days), and
-/// optional priority, category and assignee filters; format=csv answers text/csv instead of JSON.
+/// optional priority, category, assignee, group and (requester's) organization filters; format=csv answers text/csv
+/// instead of JSON.
 /// </summary>
 public sealed record ReportRequest(
     DateTimeOffset? From,
     DateTimeOffset? To,
     [OpenApiEnum(typeof(TicketPriority))] string? Priority,
     string? Category,
-    [FromQuery(Name = "assignee_id")] Guid? AssigneeId,
+    [FromQuery(Name = "assignee_id")] string? AssigneeId,
+    [FromQuery(Name = "group_id")] string? GroupId,
+    [FromQuery(Name = "organization_id")] string? OrganizationId,
     [OpenApiEnum("json", "csv")] string? Format);
 
 public sealed class ReportRequestValidator : AbstractValidator<ReportRequest>
@@ -28,27 +32,52 @@ public sealed class ReportRequestValidator : AbstractValidator<ReportRequest>
         RuleFor(r => r.Priority).Must(p => p is null || TicketValues.Priorities.Contains(p))
             .WithMessage($"'priority' must be one of: {string.Join(", ", TicketValues.Priorities)}.");
         RuleFor(r => r.Category).MaximumLength(TicketFieldRules.MaxCategory);
+        RuleFor(r => r.AssigneeId).Must(BeAnId).WithMessage("'assignee_id' must be a user id.");
+        RuleFor(r => r.GroupId).Must(BeAnId).WithMessage("'group_id' must be a group id.");
+        RuleFor(r => r.OrganizationId).Must(BeAnId).WithMessage("'organization_id' must be an organization id.");
         RuleFor(r => r.Format).Must(f => f is null or "json" or "csv").WithMessage("'format' must be json or csv.");
-        RuleFor(r => r.To).Must((r, to) => ReportFilter.From(r).Period.From < ReportFilter.From(r).Period.To)
+        RuleFor(r => r.To).Must((r, to) => Period(r).From < Period(r).To)
             .WithMessage("'to' must be later than 'from'.")
-            .Must((r, to) => (ReportFilter.From(r).Period.To - ReportFilter.From(r).Period.From).TotalDays <= MaxDays)
+            .Must((r, to) => (Period(r).To - Period(r).From).TotalDays <= MaxDays)
             .WithMessage($"A report covers at most {MaxDays} days.");
     }
+
+    private static bool BeAnId(string? value) => value is null || (Guid.TryParse(value, out var id) && id != Guid.Empty);
+
+    private static (DateTime From, DateTime To) Period(ReportRequest r) => ReportFilter.PeriodOf(r, DateTime.UtcNow);
 }
 
-/// <summary>The filters as the report SQL takes them.</summary>
-public sealed record ReportFilter(DateTime FromUtc, DateTime ToUtc, string? Priority, string? Category, Guid? AssigneeId, bool Csv)
+/// <summary>
+/// The filters as the report SQL takes them. Priority, category and assignee are columns of the SLA facts (as
+/// recorded) and of the tickets; group, organization and the caller's visibility are the tickets' as they are now.
+/// RestrictedAgentId is the caller when an admin restricted them to their groups: the reports then count only the
+/// tickets <see cref="TicketVisibility.RestrictedListedTo"/> lets them see.
+/// </summary>
+public sealed record ReportFilter(
+    DateTime FromUtc, DateTime ToUtc, string? Priority, string? Category, Guid? AssigneeId, bool Csv,
+    Guid? GroupId = null, Guid? OrganizationId = null, Guid? RestrictedAgentId = null)
 {
     public (DateTime From, DateTime To) Period => (FromUtc, ToUtc);
 
-    public static ReportFilter From(ReportRequest r, DateTime? now = null)
+    internal static (DateTime From, DateTime To) PeriodOf(ReportRequest r, DateTime now)
     {
-        var to = r.To?.UtcDateTime ?? now ?? DateTime.UtcNow;
-        var from = r.From?.UtcDateTime ?? to.AddDays(-30);
-        return new ReportFilter(from, to, r.Priority, r.Category?.Trim(), r.AssigneeId, r.Format == "csv");
+        var to = r.To?.UtcDateTime ?? now;
+        return (r.From?.UtcDateTime ?? to.AddDays(-30), to);
     }
 
-    /// <summary>" AND …" for the filters that are set, on a table alias with priority, category and assignee_id columns.</summary>
+    public static ReportFilter From(ReportRequest r, CurrentUser user, DateTime? now = null)
+    {
+        var (from, to) = PeriodOf(r, now ?? DateTime.UtcNow);
+        return new ReportFilter(from, to, r.Priority, r.Category?.Trim(), Id(r.AssigneeId), r.Format == "csv",
+            Id(r.GroupId), Id(r.OrganizationId), user.SeesAllTickets ? null : user.Id);
+    }
+
+    private static Guid? Id(string? value) => value is null ? null : Guid.Parse(value);
+
+    /// <summary>Whether a condition on the ticket as it is now applies (group, organization, the caller's visibility).</summary>
+    public bool OnTickets => GroupId is not null || OrganizationId is not null || RestrictedAgentId is not null;
+
+    /// <summary>" AND …" for the filters on columns both tables have (priority, category, assignee_id), on alias <paramref name="alias"/>.</summary>
     public string Where(string alias)
     {
         var sql = new StringBuilder();
@@ -58,7 +87,28 @@ public sealed record ReportFilter(DateTime FromUtc, DateTime ToUtc, string? Prio
         return sql.ToString();
     }
 
-    public object Parameters => new { From = FromUtc, To = ToUtc, Priority, Category, AssigneeId };
+    /// <summary>" AND …" for the conditions on the ticket as it is now, on alias t (a tickets row).</summary>
+    public string WhereTicket()
+    {
+        var sql = new StringBuilder();
+        if (GroupId is not null) sql.Append(" AND t.group_id = @GroupId");
+        if (OrganizationId is not null) sql.Append(" AND t.requester_id IN (SELECT u.id FROM users u WHERE u.organization_id = @OrganizationId)");
+        if (RestrictedAgentId is not null) sql.Append($" AND {TicketVisibility.RestrictedListedTo}");
+        return sql.ToString();
+    }
+
+    /// <summary>All the filters on a tickets row t (the volume report).</summary>
+    public string WhereTickets() => Where("t") + WhereTicket();
+
+    /// <summary>
+    /// " AND …" for SLA facts e: the recorded columns, and when a ticket condition applies, the fact's ticket must meet
+    /// it now (a fact comes after its ticket was created, so tickets created after the period are left out).
+    /// </summary>
+    public string WhereFacts() => Where("e") + (OnTickets
+        ? $" AND e.ticket_id IN (SELECT t.id FROM tickets t WHERE t.created_at < @To{WhereTicket()})"
+        : "");
+
+    public object Parameters => new { From = FromUtc, To = ToUtc, Priority, Category, AssigneeId, GroupId, OrganizationId, UserId = RestrictedAgentId };
 }
 
 /// <summary>CSV as RFC 4180 writes it: a header line, then one line per row; fields quoted when they need it.</summary>

@@ -46,6 +46,13 @@ internal static class ReportsBench
             var watch = Stopwatch.StartNew();
             await LoadAsync(databaseConnection, o.Tickets, now, Log);
             Log($"database {o.Database} filled in {watch.Elapsed.TotalMinutes:N1} min");
+            if (o.LoadOnly)
+                return 0;
+        }
+        else
+        {
+            // A database seeded by an earlier build gets this build's migrations (they fill what they add).
+            MigrationRunner.MigrateUp(databaseConnection);
         }
 
         await using var dataSource = NpgsqlDataSource.Create(databaseConnection);
@@ -137,13 +144,16 @@ internal static class ReportsBench
 
     /// <summary>
     /// A year up to now: ticket i is created at an even pace; 95 % are solved (resolved or closed) within minutes to days;
-    /// each has a first-reply fulfil, each solved one a resolution fulfil, and one in ten a breach. Set-based SQL.
+    /// each has a first-reply fulfil, each solved one a resolution fulfil, and one in ten a breach. 1,000 customers in
+    /// 50 organizations (one in ten in none) and 8 groups (one ticket in nine in none); agent1 is restricted to group 0.
+    /// One set-based statement per table into a throwaway database with its secondary indexes dropped and its triggers
+    /// (foreign keys, search vector) off: session_replication_role = replica; the rows are consistent by construction.
     /// </summary>
     private static async Task LoadAsync(string connectionString, int tickets, DateTime now, Action<string> log)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await connection.ExecuteAsync("SET maintenance_work_mem = '512MB'; SET synchronous_commit = off");
+        await connection.ExecuteAsync("SET maintenance_work_mem = '512MB'; SET synchronous_commit = off; SET session_replication_role = replica");
         var indexes = (await connection.QueryAsync<(string Name, string Definition)>("""
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
             FROM pg_index i
@@ -154,48 +164,58 @@ internal static class ReportsBench
 
         var hash = BCrypt.Net.BCrypt.HashPassword(Loader.Password, 4);
         var agents = Enumerable.Range(0, 20).Select(_ => Guid.CreateVersion7()).ToArray();
-        var customer = Guid.CreateVersion7();
-        for (var i = 0; i < agents.Length; i++)
-            await connection.ExecuteAsync("INSERT INTO users (id, email, password_hash, first_name, last_name, role) VALUES (@id, @email, @hash, 'Bench', 'agent', 'agent')",
-                new { id = agents[i], email = $"agent{i}@bench.test", hash });
-        await connection.ExecuteAsync("INSERT INTO users (id, email, password_hash, first_name, last_name, role) VALUES (@customer, 'customer0@bench.test', @hash, 'Bench', 'customer', 'customer')",
-            new { customer, hash });
+        var customers = Enumerable.Range(0, 1000).Select(_ => Guid.CreateVersion7()).ToArray();
+        var organizations = Enumerable.Range(0, 50).Select(_ => Guid.CreateVersion7()).ToArray();
+        var groups = Enumerable.Range(0, 8).Select(_ => Guid.CreateVersion7()).ToArray();
+        await connection.ExecuteAsync("""
+            INSERT INTO organizations (id, name) SELECT o.id, 'Organization ' || o.n FROM unnest(@Organizations::uuid[]) WITH ORDINALITY AS o(id, n);
+            INSERT INTO groups (id, name) SELECT g.id, 'Group ' || g.n FROM unnest(@Groups::uuid[]) WITH ORDINALITY AS g(id, n);
+            INSERT INTO users (id, email, password_hash, first_name, last_name, role, restricted_to_groups)
+            SELECT a.id, 'agent' || (a.n - 1) || '@bench.test', @Hash, 'Bench', 'agent', 'agent', a.n = 2
+            FROM unnest(@Agents::uuid[]) WITH ORDINALITY AS a(id, n);
+            INSERT INTO users (id, email, password_hash, first_name, last_name, role, organization_id)
+            SELECT c.id, 'customer' || (c.n - 1) || '@bench.test', @Hash, 'Bench', 'customer', 'customer',
+                   CASE WHEN c.n % 10 <> 0 THEN (@Organizations::uuid[])[1 + c.n % 50] END
+            FROM unnest(@Customers::uuid[]) WITH ORDINALITY AS c(id, n);
+            INSERT INTO group_members (group_id, user_id)
+            SELECT (@Groups::uuid[])[1 + (a.n - 1) % 8], a.id FROM unnest(@Agents::uuid[]) WITH ORDINALITY AS a(id, n);
+            """, new { Organizations = organizations, Groups = groups, Agents = agents, Customers = customers, Hash = hash });
 
         var watch = Stopwatch.StartNew();
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO tickets (id, title, description, status, priority, category, requester_id, assignee_id, created_by,
+            INSERT INTO tickets (id, title, description, status, priority, category, requester_id, assignee_id, created_by, group_id,
                                  created_at, updated_at, resolved_at, closed_at)
             SELECT gen_random_uuid(), 'Bench ticket ' || i, 'Report load',
                    CASE WHEN i % 20 = 0 THEN 'open' WHEN i % 10 = 1 THEN 'closed' ELSE 'resolved' END,
-                   (ARRAY['low', 'medium', 'high', 'urgent'])[1 + i % 4], 'category-' || (i % 10), @customer,
-                   CASE WHEN i % 5 = 0 THEN NULL ELSE (@Agents::uuid[])[1 + (i * 7) % 20] END, @customer,
+                   (ARRAY['low', 'medium', 'high', 'urgent'])[1 + i % 4], 'category-' || (i % 10),
+                   (@Customers::uuid[])[1 + (i * 13) % 1000],
+                   CASE WHEN i % 5 = 0 THEN NULL ELSE (@Agents::uuid[])[1 + (i * 7) % 20] END,
+                   (@Customers::uuid[])[1 + (i * 13) % 1000],
+                   CASE WHEN i % 9 <> 0 THEN (@Groups::uuid[])[1 + i % 8] END,
                    c.created, c.created,
                    CASE WHEN i % 20 <> 0 AND i % 10 <> 1 THEN c.created + make_interval(mins => 30 + (i * 37) % 4320) END,
                    CASE WHEN i % 10 = 1 THEN c.created + make_interval(mins => 60 + (i * 53) % 7200) END
             FROM generate_series(0, @N - 1) AS i,
                  LATERAL (SELECT @Start::timestamptz + make_interval(secs => i * (365 * 86400.0 / @N)) AS created) c
-            """, new { N = tickets, Start = now.AddDays(-365), Agents = agents, customer }, commandTimeout: 0));
+            """, new { N = tickets, Start = now.AddDays(-365), Agents = agents, Customers = customers, Groups = groups }, commandTimeout: 0));
         log($"loaded {tickets:N0} tickets in {watch.Elapsed.TotalSeconds:N0} s");
 
         watch.Restart();
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO sla_events (id, ticket_id, target, kind, at, policy_id, priority, category, assignee_id, due_at, elapsed_ms, counted_ms, late)
-            SELECT gen_random_uuid(), t.id, 'first_reply', 'fulfil', t.created_at + make_interval(mins => m.minutes), '00000000-0000-0000-0000-000000000001',
+            SELECT gen_random_uuid(), t.id, 'first_reply', 'fulfil', t.created_at + make_interval(mins => m.minutes), '00000000-0000-0000-0000-000000000001'::uuid,
                    t.priority, t.category, t.assignee_id, t.created_at + interval '4 hours', m.minutes * 60000, m.minutes * 36000, m.minutes > 240
-            FROM tickets t, LATERAL (SELECT (1 + (t.number * 37) % 480)::int AS minutes) m;
-
-            INSERT INTO sla_events (id, ticket_id, target, kind, at, policy_id, priority, category, assignee_id, due_at, elapsed_ms, counted_ms, late)
-            SELECT gen_random_uuid(), t.id, 'resolution', 'fulfil', s.solved, '00000000-0000-0000-0000-000000000001',
+            FROM tickets t, LATERAL (SELECT (1 + (t.number * 37) % 480)::int AS minutes) m
+            UNION ALL
+            SELECT gen_random_uuid(), t.id, 'resolution', 'fulfil', t.solved_at, '00000000-0000-0000-0000-000000000001'::uuid,
                    t.priority, t.category, t.assignee_id, t.created_at + interval '2 days',
-                   (extract(epoch FROM s.solved - t.created_at) * 1000)::bigint, (extract(epoch FROM s.solved - t.created_at) * 400)::bigint,
-                   s.solved > t.created_at + interval '2 days'
-            FROM tickets t, LATERAL (SELECT coalesce(t.resolved_at, t.closed_at) AS solved) s
-            WHERE s.solved IS NOT NULL;
-
-            INSERT INTO sla_events (id, ticket_id, target, kind, at, policy_id, priority, category, assignee_id, due_at)
-            SELECT gen_random_uuid(), t.id, 'first_reply', 'breach', t.created_at + interval '4 hours', '00000000-0000-0000-0000-000000000001',
-                   t.priority, t.category, t.assignee_id, t.created_at + interval '4 hours'
-            FROM tickets t WHERE t.number % 10 = 3;
+                   (extract(epoch FROM t.solved_at - t.created_at) * 1000)::bigint, (extract(epoch FROM t.solved_at - t.created_at) * 400)::bigint,
+                   t.solved_at > t.created_at + interval '2 days'
+            FROM tickets t WHERE t.solved_at IS NOT NULL
+            UNION ALL
+            SELECT gen_random_uuid(), t.id, 'first_reply', 'breach', t.created_at + interval '4 hours', '00000000-0000-0000-0000-000000000001'::uuid,
+                   t.priority, t.category, t.assignee_id, t.created_at + interval '4 hours', NULL, NULL, NULL
+            FROM tickets t WHERE t.number % 10 = 3
             """, commandTimeout: 0));
         log($"loaded the SLA events in {watch.Elapsed.TotalSeconds:N0} s");
 
@@ -207,16 +227,19 @@ internal static class ReportsBench
     }
 }
 
-internal sealed record ReportsOptions(string Server, string Database, int Tickets, int Windows, int Warmup, bool SkipLoad, string ServiceDll, string ResultsDirectory)
+internal sealed record ReportsOptions(string Server, string Database, int Tickets, int Windows, int Warmup, bool SkipLoad, bool LoadOnly, string ServiceDll, string ResultsDirectory)
 {
     public static ReportsOptions Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var skip = false;
+        var loadOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] is "--skip-load")
                 skip = true;
+            else if (args[i] is "--load-only")
+                loadOnly = true;
             else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
                 values[args[i]] = args[++i];
             else
@@ -226,7 +249,7 @@ internal sealed record ReportsOptions(string Server, string Database, int Ticket
         return new ReportsOptions(
             values.GetValueOrDefault("--server", "postgres://postgres@127.0.0.1:55432/postgres"),
             values.GetValueOrDefault("--database", "supportdesk_bench_reports"),
-            Int("--tickets", 1_000_000), Int("--windows", 40), Int("--warmup", 5), skip,
+            Int("--tickets", 1_000_000), Int("--windows", 40), Int("--warmup", 5), skip, loadOnly,
             values.GetValueOrDefault("--service", "bin/Release/net10.0/SupportDesk.dll"),
             values.GetValueOrDefault("--results", "bench/results"));
     }

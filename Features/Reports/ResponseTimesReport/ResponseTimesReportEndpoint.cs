@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SupportDesk.Infrastructure.Auth;
 
 namespace SupportDesk.Features.Reports.ResponseTimesReport;
 
@@ -12,9 +14,9 @@ public static class ResponseTimesReportEndpoint
             .WithSummary("First-reply and resolution times (median, p90, mean in minutes; calendar and business hours) of the SLA targets fulfilled in the period (agent or admin).");
 
     private static async Task<Results<Ok<ResponseTimesResponse>, ContentHttpResult>> HandleAsync(
-        [AsParameters] ReportRequest request, IMediator mediator, CancellationToken ct)
+        [AsParameters] ReportRequest request, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct)
     {
-        var filter = ReportFilter.From(request);
+        var filter = ReportFilter.From(request, principal.ToCurrentUser());
         var report = await mediator.Send(new ResponseTimesReportQuery(filter), ct);
         if (!filter.Csv)
             return TypedResults.Ok(report);

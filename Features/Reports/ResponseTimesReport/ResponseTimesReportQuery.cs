@@ -18,7 +18,7 @@ public sealed class ResponseTimesReportHandler(NpgsqlDataSource dataSource) : IQ
 {
     internal const string Targets = "first_reply,resolution";
 
-    // From the fulfil facts of the period (ix_sla_events_report: kind, at, with the filtered and measured columns).
+    // From the fulfil facts of the period (ix_sla_events_report: at, with the filtered and measured columns).
     internal static string Sql(ReportFilter f) => $"""
         SELECT e.target, count(*) AS count,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY e.elapsed_ms) / 60000.0 AS calendar_median,
@@ -28,7 +28,7 @@ public sealed class ResponseTimesReportHandler(NpgsqlDataSource dataSource) : IQ
                percentile_cont(0.9) WITHIN GROUP (ORDER BY e.counted_ms) / 60000.0 AS business_p90,
                (avg(e.counted_ms) / 60000.0)::float8 AS business_mean
         FROM sla_events e
-        WHERE e.kind = 'fulfil' AND e.at >= @From AND e.at < @To AND e.target IN ('first_reply', 'resolution'){f.Where("e")}
+        WHERE e.kind = 'fulfil' AND e.at >= @From AND e.at < @To AND e.target IN ('first_reply', 'resolution'){f.WhereFacts()}
         GROUP BY e.target
         """;
 

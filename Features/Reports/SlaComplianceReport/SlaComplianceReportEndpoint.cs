@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SupportDesk.Infrastructure.Auth;
 
 namespace SupportDesk.Features.Reports.SlaComplianceReport;
 
@@ -12,9 +14,9 @@ public static class SlaComplianceReportEndpoint
             .WithSummary("SLA compliance per target: cycles fulfilled in the period on time and late, the percentage on time, and breaches (agent or admin).");
 
     private static async Task<Results<Ok<SlaComplianceResponse>, ContentHttpResult>> HandleAsync(
-        [AsParameters] ReportRequest request, IMediator mediator, CancellationToken ct)
+        [AsParameters] ReportRequest request, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct)
     {
-        var filter = ReportFilter.From(request);
+        var filter = ReportFilter.From(request, principal.ToCurrentUser());
         var report = await mediator.Send(new SlaComplianceReportQuery(filter), ct);
         if (!filter.Csv)
             return TypedResults.Ok(report);

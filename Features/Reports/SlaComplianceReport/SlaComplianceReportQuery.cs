@@ -24,7 +24,7 @@ public sealed class SlaComplianceReportHandler(NpgsqlDataSource dataSource) : IQ
                count(*) FILTER (WHERE e.kind = 'fulfil' AND e.late) AS late,
                count(*) FILTER (WHERE e.kind = 'breach') AS breaches
         FROM sla_events e
-        WHERE e.kind IN ('fulfil', 'breach') AND e.at >= @From AND e.at < @To{f.Where("e")}
+        WHERE e.kind IN ('fulfil', 'breach') AND e.at >= @From AND e.at < @To{f.WhereFacts()}
         GROUP BY e.target
         """;
 

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SupportDesk.Infrastructure.Auth;
 
 namespace SupportDesk.Features.Reports.VolumeReport;
 
@@ -12,9 +14,9 @@ public static class VolumeReportEndpoint
             .WithSummary("Tickets created, solved and in the backlog per UTC day of the period (agent or admin).");
 
     private static async Task<Results<Ok<VolumeResponse>, ContentHttpResult>> HandleAsync(
-        [AsParameters] ReportRequest request, IMediator mediator, CancellationToken ct)
+        [AsParameters] ReportRequest request, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct)
     {
-        var filter = ReportFilter.From(request);
+        var filter = ReportFilter.From(request, principal.ToCurrentUser());
         var report = await mediator.Send(new VolumeReportQuery(filter), ct);
         if (!filter.Csv)
             return TypedResults.Ok(report);
