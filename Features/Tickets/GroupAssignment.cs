@@ -5,8 +5,8 @@ using SupportDesk.Infrastructure.Auth;
 namespace SupportDesk.Features.Tickets;
 
 /// <summary>
-/// Picks who gets a new ticket of a group whose mode is round_robin or least_open, and assigns it in the create's
-/// transaction: only active agents and admins of the group who are online and below their capacity are candidates.
+/// Picks who gets a new ticket of a group whose mode is round_robin or least_open (or an unassigned, unsolved ticket moved
+/// into one by an update), and assigns it in that write's transaction: only active agents and admins of the group who are online and below their capacity are candidates.
 /// The group's cursor row is locked first, so creates into one group pick one after another (on any instance); the
 /// chosen agent's row is locked and their open tickets counted again, so creates into two groups sharing an agent
 /// cannot both take that agent's last free slot.
@@ -59,7 +59,7 @@ public static class GroupAssignment
 
     private sealed record Candidate(Guid Id, long OpenTickets, int? MaxOpenTickets);
 
-    /// <summary>The ticket assigned by its group's mode, or the ticket as it was (manual mode, nobody free).</summary>
+    /// <summary>The ticket assigned by its group's mode, or the ticket as it was (manual mode, nobody free, already assigned).</summary>
     public static async Task<TicketResponse> AssignNewAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         TicketResponse ticket, TicketActivity activity, CurrentUser actor, CancellationToken ct)
     {

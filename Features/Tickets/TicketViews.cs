@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using FluentValidation;
@@ -21,7 +20,7 @@ public sealed class ViewResponse
     public int Position { get; init; }
     [OpenApiEnum("personal", "groups", "everyone")] public string SharedWith { get; init; } = "personal";
     public Guid[] GroupIds { get; init; } = [];
-    /// <summary>The GET /tickets query parameters the view applies (status, priority, category, tag, assignee_id, requester_id, group_id, created_after, created_before, sort, order).</summary>
+    /// <summary>The GET /tickets query parameters the view applies: any the list route takes (field.&lt;key&gt;, sla_breached, q …) but limit and offset.</summary>
     public Dictionary<string, string> Filters => JsonSerializer.Deserialize<Dictionary<string, string>>(FiltersJson) ?? [];
     [System.Text.Json.Serialization.JsonIgnore] public string FiltersJson { get; init; } = "{}";
     public DateTime CreatedAt { get; init; }
@@ -39,46 +38,89 @@ public static class TicketViews
 
     public const int CountCap = 1_000;
 
-    /// <summary>The query parameters a view may hold (not q: a text search is not a saved filter; not limit/offset).</summary>
-    public static readonly string[] FilterKeys =
-        ["status", "priority", "category", "tag", "assignee_id", "requester_id", "group_id", "created_after", "created_before", "sort", "order"];
+    /// <summary>
+    /// The query parameters a view may hold: every GET /tickets parameter (<see cref="ListTicketsRequest.Parameters"/>) and
+    /// field.&lt;key&gt;, except limit and offset (the paging of GET /views/{id}/tickets itself).
+    /// </summary>
+    public static readonly string[] FilterKeys = [.. ListTicketsRequest.Parameters.Keys.Except(PagingKeys).Order(StringComparer.Ordinal), CustomFieldFilters.Prefix + "<key>"];
 
-    private static readonly ListTicketsValidator Validator = new();
+    private static string[] PagingKeys => ["limit", "offset"];
+
+    /// <summary>A view's filters read by the list route's rules: the request, and the field.&lt;key&gt; filters by key.</summary>
+    public sealed record ViewFilters(ListTicketsRequest Request, IReadOnlyDictionary<string, string>? FieldFilters);
+
+    /// <summary>The live things a view's filters name: the custom field definitions and the groups' ids.</summary>
+    public sealed record ViewCatalog(IReadOnlyList<TicketFieldResponse> Fields, IReadOnlySet<Guid> Groups);
 
     /// <summary>The list request the filters stand for, or the problems with them (field names prefixed filters.).</summary>
-    public static (ListTicketsRequest? Request, Dictionary<string, string[]> Errors) Read(IReadOnlyDictionary<string, string> filters)
+    public static (ViewFilters? Filters, Dictionary<string, string[]> Errors) Read(IReadOnlyDictionary<string, string> filters)
     {
-        var errors = new Dictionary<string, string[]>();
-        foreach (var key in filters.Keys.Where(k => !FilterKeys.Contains(k)))
-            errors[$"filters.{key}"] = [$"'{key}' is not a filter a view can hold; use one of: {string.Join(", ", FilterKeys)}."];
-        Guid? requester = null;
-        if (filters.GetValueOrDefault("requester_id") is { } r && !(Guid.TryParse(r, out var rid) && (requester = rid) is not null))
-            errors["filters.requester_id"] = ["'requester_id' must be a user id."];
-        DateTimeOffset? Date(string key)
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var plain = new Dictionary<string, string>(StringComparer.Ordinal);
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in filters)
         {
-            if (filters.GetValueOrDefault(key) is not { } raw)
-                return null;
-            if (DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d))
-                return d;
-            errors[$"filters.{key}"] = [$"'{key}' must be a date and time."];
-            return null;
+            if (key.StartsWith(CustomFieldFilters.Prefix, StringComparison.Ordinal) && key.Length > CustomFieldFilters.Prefix.Length)
+            {
+                if (CustomFieldFilters.Check(key, value) is { } problem)
+                    errors[$"filters.{key}"] = [problem];
+                fields[key[CustomFieldFilters.Prefix.Length..]] = value;
+            }
+            else if (PagingKeys.Contains(key) || !ListTicketsRequest.Parameters.ContainsKey(key))
+                errors[$"filters.{key}"] = [$"'{key}' is not a filter a view can hold; use one of: {string.Join(", ", FilterKeys)}."];
+            else
+                plain[key] = value;
         }
-        var request = new ListTicketsRequest(filters.GetValueOrDefault("status"), filters.GetValueOrDefault("priority"), filters.GetValueOrDefault("category"),
-            filters.GetValueOrDefault("tag"), filters.GetValueOrDefault("assignee_id"), requester, Date("created_after"), Date("created_before"),
-            filters.GetValueOrDefault("sort"), filters.GetValueOrDefault("order"), null, null, null, filters.GetValueOrDefault("group_id"));
-        foreach (var failure in Validator.Validate(request).Errors)
-            errors[$"filters.{Infrastructure.Json.JsonSetup.ToSnakeCase(failure.PropertyName)}"] = [failure.ErrorMessage];
-        return (errors.Count == 0 ? request : null, errors);
+        if (fields.Count > CustomFieldFilters.MaxFilters)
+            errors["filters.field"] = [CustomFieldFilters.TooMany];
+        var (request, listErrors) = ListTicketsRequest.FromValues(plain);
+        foreach (var (name, message) in listErrors)
+            errors[$"filters.{name}"] = [message];
+        return (errors.Count == 0 ? new ViewFilters(request!, fields.Count == 0 ? null : fields) : null, errors);
     }
 
-    /// <summary>The stored filters of a view, or 422 when they no longer validate (an older filter, a changed rule).</summary>
-    public static ListTicketsQuery QueryFor(ViewResponse view, CurrentUser user, int limit, int offset)
+    private const string GroupIdsSql = "SELECT id FROM groups";
+
+    public static async Task<ViewCatalog> CatalogAsync(NpgsqlConnection connection, CancellationToken ct) => new(
+        await CustomFieldCatalog.LiveAsync(connection, null, ct),
+        (await connection.QueryAsync<Guid>(new CommandDefinition(GroupIdsSql, cancellationToken: ct))).ToHashSet());
+
+    /// <summary>
+    /// The list query of a view's filters for this caller, or the problems: a filter that no longer validates, a custom
+    /// field that was deleted (or whose type no longer takes the value), a group that was deleted. Never a query that
+    /// silently drops the filter.
+    /// </summary>
+    public static (ListTicketsQuery? Query, Dictionary<string, string[]> Errors) Resolve(
+        IReadOnlyDictionary<string, string> stored, ViewCatalog catalog, CurrentUser user)
     {
-        var (request, errors) = Read(view.Filters);
-        if (request is null)
-            throw new UnprocessableException(errors.Keys.First(), $"The view's filters no longer validate: {string.Join(" ", errors.SelectMany(e => e.Value))} Edit the view.");
-        return request.ToQuery(user) with { Limit = limit, Offset = offset };
+        var (filters, errors) = Read(stored);
+        if (filters is null)
+            return (null, errors);
+        var query = filters.Request.ToQuery(user);
+        if (query.GroupId is { } group && !catalog.Groups.Contains(group))
+            errors["filters.group_id"] = ["There is no group with this id (it may have been deleted)."];
+        if (filters.FieldFilters is { } fields)
+        {
+            var (contain, fieldErrors) = CustomFieldFilters.Resolve(fields, catalog.Fields, user.IsStaff);
+            foreach (var (name, message) in fieldErrors)
+                errors[$"filters.{name}"] = [message];
+            query = query with { CustomFieldsContain = contain };
+        }
+        return (errors.Count == 0 ? query : null, errors);
     }
+
+    /// <summary>The view's list query, or 422 naming the first filter that no longer holds (see <see cref="Resolve"/>).</summary>
+    public static async Task<ListTicketsQuery> QueryForAsync(NpgsqlConnection connection, ViewResponse view, CurrentUser user, int limit, int offset, CancellationToken ct)
+    {
+        var (query, errors) = Resolve(view.Filters, await CatalogAsync(connection, ct), user);
+        if (query is null)
+            throw new UnprocessableException(errors.Keys.First(), Stale(errors));
+        return query with { Limit = limit, Offset = offset };
+    }
+
+    /// <summary>Why a stored view cannot run, for the 422 and for its entry in the counts.</summary>
+    public static string Stale(Dictionary<string, string[]> errors) =>
+        $"The view's filters no longer validate: {string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))} Edit the view.";
 
     private const string LoadSql = $"SELECT {ViewResponse.Columns} FROM ticket_views v WHERE v.id = @Id AND {VisibleTo}";
 

@@ -5,18 +5,19 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using SupportDesk.Features.Tickets.ListTickets;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Configuration;
 
 namespace SupportDesk.Features.Tickets.CountViews;
 
 /// <summary>
 /// One view's count: exact up to the cap; capped says there are more (count is then the cap). valid false: the view's
-/// filters no longer validate (count null; GET /views/{id}/tickets says why).
+/// filters no longer hold (a deleted custom field or group, a rule that changed): count null, problem says which filter.
 /// </summary>
-public sealed record ViewCount(Guid ViewId, long? Count, bool Capped, bool Valid);
+public sealed record ViewCount(Guid ViewId, long? Count, bool Capped, bool Valid, string? Problem = null);
 
 public sealed record CountViewsQuery(CurrentUser User) : IQuery<IReadOnlyList<ViewCount>>;
 
-public sealed class CountViewsHandler(NpgsqlDataSource dataSource) : IQueryHandler<CountViewsQuery, IReadOnlyList<ViewCount>>
+public sealed class CountViewsHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<CountViewsQuery, IReadOnlyList<ViewCount>>
 {
     private const string ViewsSql = $"SELECT {ViewResponse.Columns} FROM ticket_views v WHERE {TicketViews.VisibleTo} ORDER BY v.position, lower(v.name), v.id";
 
@@ -26,18 +27,16 @@ public sealed class CountViewsHandler(NpgsqlDataSource dataSource) : IQueryHandl
         var views = (await connection.QueryAsync<ViewResponse>(new CommandDefinition(ViewsSql, new { UserId = query.User.Id }, cancellationToken: ct))).AsList();
         var counts = new List<ViewCount>(views.Count);
         // Each count reads at most cap + 1 rows through the index its filter picks, so twenty views cost twenty bounded reads.
+        var catalog = views.Count == 0 ? null : await TicketViews.CatalogAsync(connection, ct);
         foreach (var view in views)
         {
-            var (request, _) = TicketViews.Read(view.Filters);
-            if (request is null)
+            var (list, errors) = TicketViews.Resolve(view.Filters, catalog!, query.User);
+            if (list is null)
             {
-                counts.Add(new ViewCount(view.Id, null, false, false));
+                counts.Add(new ViewCount(view.Id, null, false, false, TicketViews.Stale(errors)));
                 continue;
             }
-            var list = request.ToQuery(query.User);
-            var parameters = new DynamicParameters(ListTicketsHandler.ParametersFor(list));
-            parameters.Add("Cap", TicketViews.CountCap);
-            var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ListTicketsHandler.CappedCountSqlFor(list), parameters, cancellationToken: ct));
+            var count = await ListTicketsHandler.CappedCountAsync(connection, list, TicketViews.CountCap, settings.Search.Language, ct);
             counts.Add(new ViewCount(view.Id, Math.Min(count, TicketViews.CountCap), count > TicketViews.CountCap, true));
         }
         return counts;

@@ -142,11 +142,27 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
     }
 
     /// <summary>
-    /// How many tickets match a filter without text search, counting at most @Cap + 1 rows (so "more than the cap" can be
-    /// told apart); saved views' counts (staff only, so no @Peers). The matches are read through the same index the list would use.
+    /// How many tickets match a query, counting at most @Cap + 1 rows (so "more than the cap" can be told apart); saved
+    /// views' counts (staff only, so no @Peers). The matches are read through the same index the list would use.
     /// </summary>
-    internal static string CappedCountSqlFor(ListTicketsQuery query) =>
-        $"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {WhereFor(query)} LIMIT @Cap + 1) matches";
+    internal static string CappedCountSqlFor(ListTicketsQuery query, string language) =>
+        $"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {WhereFor(query)} LIMIT @Cap + 1) matches".ForLanguage(language);
+
+    /// <summary>The capped count of <see cref="CappedCountSqlFor"/>, with a text search planned and filtered as the list's is.</summary>
+    internal static async Task<long> CappedCountAsync(NpgsqlConnection connection, ListTicketsQuery query, int cap, string language, CancellationToken ct)
+    {
+        await using var transaction = query.Q is null ? null : await connection.BeginSearchAsync(ct);
+        var sql = CappedCountSqlFor(query, language);
+        int[] phraseKeys = [];
+        if (query.Q is not null)
+        {
+            phraseKeys = await connection.PhraseKeysAsync(transaction!, query.Q, language, ct);
+            sql = sql.WithPhraseKeys(phraseKeys.Length > 0);
+        }
+        var parameters = new DynamicParameters(ParametersFor(query, phraseKeys));
+        parameters.Add("Cap", cap);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, transaction, cancellationToken: ct));
+    }
 
     /// <summary>The parameters of <see cref="SqlFor"/>; peers: a customer's (TicketVisibility.PeersAsync).</summary>
     internal static object ParametersFor(ListTicketsQuery query, int[]? phraseKeys = null, Guid[]? peers = null) => new

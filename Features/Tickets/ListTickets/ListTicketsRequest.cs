@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Reflection;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using SupportDesk.Infrastructure.Http;
@@ -54,6 +56,54 @@ public sealed record ListTicketsRequest(
         GroupId == "none",
         SlaBreached: SlaBreached,
         SlaDueBefore: SlaDueBefore?.UtcDateTime);
+
+    /// <summary>
+    /// Every query parameter of GET /tickets but field.&lt;key&gt;, by name, with the constructor parameter it binds to:
+    /// the one list of the route's filters, which saved views read through <see cref="FromValues"/>.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, ParameterInfo> Parameters = typeof(ListTicketsRequest).GetConstructors().Single()
+        .GetParameters()
+        .ToDictionary(p => p.GetCustomAttribute<FromQueryAttribute>()?.Name ?? Infrastructure.Json.JsonSetup.ToSnakeCase(p.Name!), p => p, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The request these parameter values stand for, parsed as the query string binder parses them (names from
+    /// <see cref="Parameters"/>), or the problems by parameter name; the validator then runs on the request as on the route.
+    /// </summary>
+    public static (ListTicketsRequest? Request, Dictionary<string, string> Errors) FromValues(IReadOnlyDictionary<string, string> values)
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var arguments = new object?[Parameters.Count];
+        foreach (var (name, parameter) in Parameters)
+        {
+            if (!values.TryGetValue(name, out var raw))
+            {
+                arguments[parameter.Position] = parameter.HasDefaultValue ? parameter.DefaultValue : null;
+                continue;
+            }
+            var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+            (object? Value, string Kind) parsed = type switch
+            {
+                _ when type == typeof(string) => (raw, "text"),
+                _ when type == typeof(Guid) => (Guid.TryParse(raw, out var g) ? g : null, "an id"),
+                _ when type == typeof(int) => (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : null, "a whole number"),
+                _ when type == typeof(bool) => (bool.TryParse(raw, out var b) ? b : null, "true or false"),
+                _ when type == typeof(DateTimeOffset) => (DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d : null,
+                    "a date and time"),
+                _ => throw new InvalidOperationException($"GET /tickets parameter '{name}' has a type views cannot read ({type.Name})."),
+            };
+            if (parsed.Value is null)
+                errors[name] = $"'{name}' must be {parsed.Kind}.";
+            arguments[parameter.Position] = parsed.Value;
+        }
+        if (errors.Count > 0)
+            return (null, errors);
+        var request = (ListTicketsRequest)typeof(ListTicketsRequest).GetConstructors().Single().Invoke(arguments);
+        foreach (var failure in Validator.Validate(request).Errors)
+            errors.TryAdd(Infrastructure.Json.JsonSetup.ToSnakeCase(failure.PropertyName), failure.ErrorMessage);
+        return (errors.Count == 0 ? request : null, errors);
+    }
+
+    private static readonly ListTicketsValidator Validator = new();
 
     public static string[]? SplitList(string? value) =>
         value is null ? null : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -29,7 +29,7 @@ public sealed class ListViewTicketsHandler(NpgsqlDataSource dataSource) : IQuery
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var view = await TicketViews.LoadAsync(connection, query.ViewId, query.User, ct);
-        return TicketViews.QueryFor(view, query.User, query.Limit, query.Offset);
+        return await TicketViews.QueryForAsync(connection, view, query.User, query.Limit, query.Offset, ct);
     }
 }
 
@@ -38,8 +38,8 @@ public static class ListViewTicketsEndpoint
     public static void MapListViewTickets(this RouteGroupBuilder group) =>
         group.MapGet("/{id:guid}/tickets", HandleAsync)
             .WithName("ListViewTickets")
-            .ProducesProblems(StatusCodes.Status422UnprocessableEntity) // the view's filters no longer validate
-            .WithSummary("The tickets of a view, as GET /tickets answers for its filters; 422 when the filters no longer validate.");
+            .ProducesProblems(StatusCodes.Status422UnprocessableEntity) // the view's filters no longer hold (e.g. a deleted custom field or group)
+            .WithSummary("The tickets of a view, as GET /tickets answers for its filters; 422 naming the filter when one no longer holds (a deleted custom field or group).");
 
     private static async Task<Ok<PagedResponse<TicketResponse>>> HandleAsync(
         Guid id, [AsParameters] ListViewTicketsRequest request, ClaimsPrincipal principal, IMediator mediator, CancellationToken ct)

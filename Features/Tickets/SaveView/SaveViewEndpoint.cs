@@ -64,6 +64,10 @@ public sealed class SaveViewHandler(NpgsqlDataSource dataSource) : ICommandHandl
             throw new MessageValidationException(errors);
         var groupIds = view.GroupIds?.Distinct().ToArray() ?? [];
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // The custom fields and the group it filters on must exist now, as the saver sees them.
+        (_, errors) = TicketViews.Resolve(filters, await TicketViews.CatalogAsync(connection, ct), command.Actor);
+        if (errors.Count > 0)
+            throw new MessageValidationException(errors);
         if (groupIds.Length > 0 && await connection.ExecuteScalarAsync<long>(new CommandDefinition(GroupsSql, new { Ids = groupIds }, cancellationToken: ct)) != groupIds.Length)
             throw new FieldValidationException("group_ids", "No group has one of these ids.");
         var parameters = new

@@ -126,6 +126,9 @@ public sealed class UpdateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
         }, transaction, cancellationToken: ct));
 
         await activity.UpdatedAsync(connection, transaction, ticket, updated, history, actor, ct);
+        // Moved unassigned into a round_robin or least_open group: assigned there as a new ticket would be, in this transaction.
+        if (groupId != ticket.GroupId && updated.AssigneeId is null && status is "open" or "in_progress" or "pending")
+            updated = await GroupAssignment.AssignNewAsync(connection, transaction, updated, activity, actor, ct);
         await transaction.CommitAsync(ct);
         return updated.ViewedBy(fields, actor.IsStaff);
     }

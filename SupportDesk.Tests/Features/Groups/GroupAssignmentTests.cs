@@ -146,6 +146,55 @@ public sealed class GroupAssignmentTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Moving_an_unassigned_ticket_into_a_round_robin_group_assigns_it_by_turn_and_capacity_with_history_and_events()
+    {
+        var (admin, customer) = await DeskAsync();
+        var first = await app.CreateUserAsync("agent");
+        var second = await app.CreateUserAsync("agent");
+        var full = await app.CreateUserAsync("agent");
+        (await admin.PatchAsJsonAsync($"/users/{full.Id}", new { max_open_tickets = 1 })).EnsureSuccessStatusCode();
+        var held = (await admin.CreateTicketAsync(new { title = "held", description = "x", requester_id = customer.Id })).Id();
+        (await admin.PostAsJsonAsync($"/tickets/{held}/assign", new { assignee_id = full.Id })).EnsureSuccessStatusCode();
+        var group = await GroupAsync(admin, "round_robin", first, second, full);
+        var manual = await admin.CreateGroupAsync(first, second);
+
+        async Task<(Guid Ticket, Guid? Assignee)> MoveAsync(Guid target, string? status = null)
+        {
+            var ticket = (await admin.CreateTicketAsync(new { title = "Filed without a team", description = "x", requester_id = customer.Id })).Id();
+            if (status is not null)
+                (await admin.PatchJsonAsync($"/tickets/{ticket}", new { status })).EnsureSuccessStatusCode();
+            var moved = await admin.PatchJsonAsync($"/tickets/{ticket}", new { group_id = target });
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+            var body = await moved.JsonAsync();
+            Assert.Equal(target, body.GetProperty("group_id").GetGuid());
+            return (ticket, body.GetProperty("assignee_id").ValueKind == System.Text.Json.JsonValueKind.Null ? null : body.GetProperty("assignee_id").GetGuid());
+        }
+
+        // The two free members take turns; the full one is skipped, as on create.
+        var moves = new[] { await MoveAsync(group), await MoveAsync(group), await MoveAsync(group), await MoveAsync(group) };
+        var expected = new[] { first.Id, second.Id }.Order().ToArray();
+        Assert.Equal([.. expected, .. expected], moves.Select(m => m.Assignee!.Value));
+        // The turn is the group's, shared with creates.
+        Assert.Equal(expected[0], await CreateInAsync(admin, group, customer));
+
+        await using var db = await app.OpenConnectionAsync();
+        var (ticket, assignee) = moves[0];
+        Assert.Equal(assignee, await db.ExecuteScalarAsync<Guid?>("SELECT assignee_id FROM tickets WHERE id = @ticket", new { ticket }));
+        Assert.Equal(["group_id", "assignee_id"], (await db.QueryAsync<string>(
+            "SELECT field FROM ticket_history WHERE ticket_id = @ticket AND field IN ('group_id', 'assignee_id') ORDER BY created_at, field DESC", new { ticket })).ToArray());
+        Assert.Equal(assignee.ToString(), await db.ExecuteScalarAsync<string>(
+            "SELECT data->>'assignee_id' FROM realtime_events WHERE ticket_id = @ticket AND type = 'ticket.assigned'", new { ticket }));
+        Assert.Equal(1, await db.ExecuteScalarAsync<long>("SELECT count(*) FROM notifications WHERE user_id = @assignee AND ticket_id = @ticket", new { assignee, ticket }));
+
+        // A manual group, a solved ticket, or a ticket that already has an assignee: nobody is picked.
+        Assert.Null((await MoveAsync(manual)).Assignee);
+        Assert.Null((await MoveAsync(group, status: "resolved")).Assignee);
+        var mine = (await admin.CreateTicketAsync(new { title = "Mine", description = "x", requester_id = customer.Id })).Id();
+        var kept = await (await admin.PatchJsonAsync($"/tickets/{mine}", new { group_id = group, assignee_id = full.Id })).JsonAsync();
+        Assert.Equal(full.Id, kept.GetProperty("assignee_id").GetGuid());
+    }
+
+    [Fact]
     public async Task Availability_is_for_staff_and_validated()
     {
         var customer = await app.RegisterCustomerAsync();
