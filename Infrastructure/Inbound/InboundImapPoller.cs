@@ -113,7 +113,7 @@ public sealed class InboundImapPoller(AppSettings settings, InboundStore store, 
             using var raw = new MemoryStream();
             await using (var stream = await folder.GetStreamAsync(summary.UniqueId, "", ct))
                 await stream.CopyToAsync(raw, ct);
-            await store.StoreAsync(raw.ToArray(), "imap", envelopeFrom: null, ct);
+            await store.StoreAsync(raw.ToArray(), "imap", envelopeFrom: null, recipient: null, ct);
             // Only now: a message is marked once it is safely stored (a duplicate is stored already).
             await folder.StoreAsync(summary.UniqueId, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Seen, [StoredKeyword]) { Silent = true }, ct);
         }

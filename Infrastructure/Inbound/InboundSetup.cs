@@ -7,6 +7,7 @@ public static class InboundSetup
     /// <summary>The store and the two ways in (each does nothing unless configured).</summary>
     public static IServiceCollection AddInboundMail(this IServiceCollection services)
     {
+        services.AddSingleton<InboundSignal>();
         services.AddSingleton<InboundStore>();
         services.AddSingleton<ThreadMarker>();
         services.AddSingleton<InboundSmtpListener>();

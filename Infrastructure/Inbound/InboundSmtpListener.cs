@@ -95,9 +95,11 @@ public sealed class InboundSmtpListener(AppSettings settings, InboundStore store
             ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
             var envelopeFrom = transaction.From is { } from && !string.IsNullOrEmpty(from.User) ? $"{from.User}@{from.Host}" : "";
+            // Every RCPT that got this far is ours (the filter refused the others); the first one routes the ticket.
+            var recipient = transaction.To.Select(to => $"{to.User}@{to.Host}").FirstOrDefault();
             try
             {
-                return await store.StoreAsync(buffer.ToArray(), "smtp", envelopeFrom, cancellationToken) switch
+                return await store.StoreAsync(buffer.ToArray(), "smtp", envelopeFrom, recipient, cancellationToken) switch
                 {
                     InboundStoreOutcome.TooLarge => SmtpResponse.SizeLimitExceeded,
                     _ => SmtpResponse.Ok,

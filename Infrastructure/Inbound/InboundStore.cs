@@ -11,21 +11,22 @@ public enum InboundStoreOutcome { Stored, Duplicate, TooLarge }
 
 /// <summary>
 /// The one door into inbound_messages, for the SMTP listener and the IMAP poller alike: the raw bytes are committed
-/// (size-capped, deduplicated) before the caller acknowledges the message, and the NOTIFY at commit wakes the worker.
+/// (size-capped, deduplicated) before the caller acknowledges the message, then this instance's workers are woken.
 /// Parsing here is only for the few header fields the row keeps; a message MimeKit cannot parse is stored all the same.
 /// </summary>
-public sealed class InboundStore(NpgsqlDataSource dataSource, Configuration.AppSettings settings, ILogger<InboundStore> logger)
+public sealed class InboundStore(NpgsqlDataSource dataSource, Configuration.AppSettings settings, InboundSignal signal, ILogger<InboundStore> logger)
 {
+    /// <summary>The workers' LISTEN channel: a retry on any instance wakes them through it.</summary>
     public const string NotifyChannel = "inbound_messages";
 
-    private const string InsertSql = $"""
-        INSERT INTO inbound_messages (id, source, raw, size, sha256, dedup_key, message_id, envelope_from, sender, subject)
-        VALUES (@Id, @Source, @Raw, @Size, @Sha256, @DedupKey, @MessageId, @EnvelopeFrom, @Sender, @Subject)
-        ON CONFLICT (dedup_key) DO NOTHING;
-        SELECT pg_notify('{NotifyChannel}', '');
+    private const string InsertSql = """
+        INSERT INTO inbound_messages (id, source, raw, size, sha256, dedup_key, message_id, envelope_from, recipient, sender, subject)
+        VALUES (@Id, @Source, @Raw, @Size, @Sha256, @DedupKey, @MessageId, @EnvelopeFrom, @Recipient, @Sender, @Subject)
+        ON CONFLICT (dedup_key) DO NOTHING
         """;
 
-    public async Task<InboundStoreOutcome> StoreAsync(byte[] raw, string source, string? envelopeFrom, CancellationToken ct)
+    /// <param name="recipient">The envelope recipient that is ours (SMTP), null when there is no envelope (IMAP).</param>
+    public async Task<InboundStoreOutcome> StoreAsync(byte[] raw, string source, string? envelopeFrom, string? recipient, CancellationToken ct)
     {
         if (raw.Length > settings.Inbound.MaxMessageBytes)
             return InboundStoreOutcome.TooLarge;
@@ -44,10 +45,13 @@ public sealed class InboundStore(NpgsqlDataSource dataSource, Configuration.AppS
                 DedupKey = DedupKey(raw, messageId, sender, subject),
                 MessageId = Clean(messageId, 998),
                 EnvelopeFrom = Clean(envelopeFrom, 998),
+                Recipient = Clean(recipient?.Trim().ToLowerInvariant(), 320),
                 Sender = Clean(sender, 320),
                 Subject = Clean(subject, 998),
             }, cancellationToken: ct));
         }
+        if (inserted > 0)
+            signal.Set();
         if (inserted == 0)
             logger.LogInformation("Inbound message {MessageId} ({Source}) was already stored", messageId, source);
         return inserted > 0 ? InboundStoreOutcome.Stored : InboundStoreOutcome.Duplicate;

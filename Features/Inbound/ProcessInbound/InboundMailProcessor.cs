@@ -22,6 +22,8 @@ public sealed class ClaimedInboundMessage
     public Guid Id { get; init; }
     public byte[] Raw { get; init; } = [];
     public string? EnvelopeFrom { get; init; }
+    /// <summary>The envelope recipient that is ours (SMTP); null for IMAP.</summary>
+    public string? Recipient { get; init; }
 }
 
 /// <summary>
@@ -40,12 +42,22 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
 
     private const string UserByEmailSql = "SELECT id, role, is_active FROM users WHERE lower(email) = lower(@Email)";
 
-    // The account is claimed through the password reset flow; until then its hash matches no password. It joins the
-    // organization holding its email domain, as registration does.
-    private const string InsertUserSql = $"""
-        INSERT INTO users (id, email, password_hash, first_name, last_name, role, organization_id)
-        VALUES (@Id, @Email, @Hash, @FirstName, @LastName, 'customer', {OrganizationDomains.OrganizationForDomain})
-        ON CONFLICT ((lower(email))) DO NOTHING
+    // The sender as they are, or a new customer in the same round trip. The account has no password hash (nothing signs
+    // in) until it is claimed through the password reset flow; it joins the organization holding its email domain, as
+    // registration does. A concurrent insert of the same address returns nothing here: UserByEmailSql then finds it.
+    private const string SenderSql = $"""
+        WITH found AS (
+            SELECT id, role, is_active FROM users WHERE lower(email) = lower(@Email)
+        ), created AS (
+            INSERT INTO users (id, email, password_hash, first_name, last_name, role, organization_id)
+            SELECT @Id, @Email, NULL, @FirstName, @LastName, 'customer', {OrganizationDomains.OrganizationForDomain}
+            WHERE NOT EXISTS (SELECT 1 FROM found)
+            ON CONFLICT ((lower(email))) DO NOTHING
+            RETURNING id, role, is_active
+        )
+        SELECT id, role, is_active FROM found
+        UNION ALL
+        SELECT id, role, is_active FROM created
         """;
 
     private const string ThreadSql = """
@@ -70,8 +82,8 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
         """;
 
     private const string InsertTicketSql = $"""
-        INSERT INTO tickets AS t (id, title, description, priority, requester_id, created_by)
-        VALUES (@Id, @Title, @Description, 'medium', @RequesterId, @RequesterId)
+        INSERT INTO tickets AS t (id, title, description, priority, tags, requester_id, created_by, group_id)
+        VALUES (@Id, @Title, @Description, @Priority, @Tags, @RequesterId, @RequesterId, @GroupId)
         RETURNING {TicketResponse.Columns}
         """;
 
@@ -101,8 +113,6 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
         )
         SELECT {AttachmentResponse.Columns} FROM a ORDER BY array_position(@Ids, a.id)
         """;
-
-    private static readonly Lazy<string> NoPasswordHash = new(() => BCrypt.Net.BCrypt.HashPassword(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), 10));
 
     private sealed record Sender(Guid Id, UserRole Role, bool IsActive)
     {
@@ -162,11 +172,11 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
             return new InboundOutcome(InboundMessageStatus.Flagged,
                 $"The sender opened {inbound.MaxTicketsPerSenderPerHour} tickets by mail within the hour (INBOUND_MAX_TICKETS_PER_SENDER_PER_HOUR); kept, not turned into a ticket.",
                 IsAuto: isAuto);
-        return await NewTicketAsync(connection, transaction, message, fullText, sender, isAuto, followUpOf, staged, now, ct);
+        return await NewTicketAsync(connection, transaction, message, fullText, sender, isAuto, followUpOf, OurAddress(row, message), staged, now, ct);
     }
 
     private async Task<InboundOutcome> NewTicketAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MimeMessage message, string fullText,
-        Sender sender, bool isAuto, TicketResponse? followUpOf, StagedFiles staged, DateTime now, CancellationToken ct)
+        Sender sender, bool isAuto, TicketResponse? followUpOf, string? inboundAddress, StagedFiles staged, DateTime now, CancellationToken ct)
     {
         var title = ReplyText.HeaderText(message.Subject);
         if (title.Length == 0)
@@ -178,18 +188,26 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
             text = $"Follow-up to #{followUpOf.Number} (closed), written as a reply to it by mail.\n\n{text}";
         var description = ReplyText.Bounded(text + Notes(notes), MaxContent, "\n[… cut here; the whole mail is kept for the support team]");
 
+        // Routed as a ticket opened over the API is, with the address the mail was sent to for the inbound_address rules.
+        var route = await TicketRouting.MatchAsync(connection, transaction, null, [], TicketPriority.Medium.ToDb(), inboundAddress, ct);
         var actor = sender.AsActor;
         var ticket = await connection.QuerySingleAsync<TicketResponse>(new CommandDefinition(InsertTicketSql, new
         {
             Id = Guid.CreateVersion7(),
             Title = title,
             Description = description,
+            Priority = route?.SetPriority ?? TicketPriority.Medium.ToDb(),
+            Tags = TicketFieldRules.NormalizeTags(route?.AddTags ?? []).Take(TicketFieldRules.MaxTags).ToArray(),
             RequesterId = sender.Id,
+            GroupId = route?.SetGroupId,
         }, transaction, cancellationToken: ct));
         await AddFollowersAsync(connection, transaction, ticket, message, sender, ct);
         await activity.CreatedAsync(connection, transaction, ticket, actor, ct, notify: !isAuto);
+        if (route is not null)
+            await activity.RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("routed", "routing_rule", null, $"{route.Id} {route.Name}")], ct);
         var attached = await InsertFilesAsync(connection, transaction, ticket.Id, null, sender, files, 0, now, ct);
         await activity.FilesAddedAsync(connection, transaction, ticket, attached, actor, ct);
+        ticket = await GroupAssignment.AssignNewAsync(connection, transaction, ticket, activity, actor, ct);
         return new InboundOutcome(InboundMessageStatus.Processed, followUpOf is null ? null : $"Follow-up of closed ticket #{followUpOf.Number}.",
             ticket.Id, OpenedTicket: true, IsAuto: isAuto);
     }
@@ -287,6 +305,21 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
         return null;
     }
 
+    /// <summary>
+    /// The address of ours the mail was sent to: the SMTP envelope recipient, else (IMAP) the first of Delivered-To,
+    /// X-Original-To, To and Cc that is one we accept.
+    /// </summary>
+    private string? OurAddress(ClaimedInboundMessage row, MimeMessage message)
+    {
+        if (row.Recipient is { Length: > 0 } recipient)
+            return recipient;
+        var headers = message.Headers.Where(h => h.Field.Equals("Delivered-To", StringComparison.OrdinalIgnoreCase) || h.Field.Equals("X-Original-To", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(h => InternetAddressList.TryParse(h.Value, out var list) ? list.Mailboxes : []);
+        return headers.Concat(message.To.Mailboxes).Concat(message.Cc.Mailboxes)
+            .Select(m => m.Address.Trim().ToLowerInvariant())
+            .FirstOrDefault(settings.Inbound.Accepts);
+    }
+
     private static string InboundText(string id) => Infrastructure.Inbound.InboundStore.Clean(id, 998)!;
 
     private Guid? RootTicket(string id)
@@ -302,21 +335,16 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
     private async Task<Sender> SenderAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MailboxAddress from, CancellationToken ct)
     {
         var email = from.Address.Trim();
-        var found = await connection.QuerySingleOrDefaultAsync<SenderRow>(new CommandDefinition(UserByEmailSql, new { Email = email }, transaction, cancellationToken: ct));
-        if (found is null)
-        {
-            var (first, last) = Names(from);
-            await connection.ExecuteAsync(new CommandDefinition(InsertUserSql, new
+        var (first, last) = Names(from);
+        var found = await connection.QuerySingleOrDefaultAsync<SenderRow>(new CommandDefinition(SenderSql, new
             {
                 Id = Guid.CreateVersion7(),
                 Email = email,
-                Hash = NoPasswordHash.Value,
                 FirstName = first,
                 LastName = last,
                 Domain = OrganizationDomains.DomainOf(email),
-            }, transaction, cancellationToken: ct));
-            found = await connection.QuerySingleAsync<SenderRow>(new CommandDefinition(UserByEmailSql, new { Email = email }, transaction, cancellationToken: ct));
-        }
+            }, transaction, cancellationToken: ct))
+            ?? await connection.QuerySingleAsync<SenderRow>(new CommandDefinition(UserByEmailSql, new { Email = email }, transaction, cancellationToken: ct));
         return new Sender(found.Id, Roles.Parse(found.Role), found.IsActive);
     }
 

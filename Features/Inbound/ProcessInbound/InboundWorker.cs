@@ -1,3 +1,4 @@
+using System.Data;
 using Dapper;
 using Npgsql;
 using SupportDesk.Infrastructure.Database;
@@ -8,24 +9,35 @@ using SupportDesk.Infrastructure.Inbound;
 namespace SupportDesk.Features.Inbound.ProcessInbound;
 
 /// <summary>
-/// Turns stored mail into tickets and comments. Each message is claimed with FOR UPDATE SKIP LOCKED and processed in that
-/// same transaction, so several workers (and instances) never take one message twice, and a crash mid-way rolls back to
-/// "received" with nothing half-done. A message that throws is kept as failed with its error (an admin retries it).
-/// Runs where INBOUND_SMTP_PORT or INBOUND_IMAP_URL is set.
+/// Turns stored mail into tickets and comments. A batch of messages is claimed with FOR UPDATE SKIP LOCKED and processed
+/// in that same transaction, each message in a savepoint of its own, so several workers (and instances) never take one
+/// message twice, a crash mid-way rolls the batch back to "received" with nothing half-done, and the batch costs one
+/// commit. A message that throws is rolled back to its savepoint and kept as failed with its error (an admin retries
+/// it); the others of its batch go on. Runs where INBOUND_SMTP_PORT or INBOUND_IMAP_URL is set.
 /// </summary>
 public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProcessor processor, IAttachmentStore store, AppSettings settings,
-    ILogger<InboundWorker> logger) : BackgroundService
+    InboundSignal signal, ILogger<InboundWorker> logger) : BackgroundService
 {
     private const int MaxErrorLength = 2000;
+
+    /// <summary>Messages one transaction claims (fewer when fewer are waiting).</summary>
+    internal const int BatchSize = 16;
+
+    /// <summary>Larger messages are read one at a time when their turn comes, so a batch holds at most this much per message in memory.</summary>
+    private const int InlineBytes = 1024 * 1024;
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     private const string ClaimSql = """
-        SELECT id, raw, envelope_from FROM inbound_messages
+        SELECT id, envelope_from, recipient, CASE WHEN size <= @InlineBytes THEN raw END AS raw
+        FROM inbound_messages
         WHERE status = 'received'
         ORDER BY received_at, id
-        LIMIT 1
+        LIMIT @BatchSize
         FOR UPDATE SKIP LOCKED
         """;
+
+    private const string RawSql = "SELECT raw FROM inbound_messages WHERE id = @Id";
 
     private const string DoneSql = """
         UPDATE inbound_messages SET status = @Status, reason = @Reason, error = NULL, attempts = attempts + 1, is_auto = @IsAuto,
@@ -38,36 +50,34 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
         WHERE id = @Id AND status = 'received'
         """;
 
+    // Each message's work happens between these; the next one's savepoint rides along with the previous outcome.
+    private const string Savepoint = "SAVEPOINT mail";
+    private const string Undo = "ROLLBACK TO SAVEPOINT mail;\n";
+    private const string Next = ";\nRELEASE SAVEPOINT mail;\nSAVEPOINT mail";
+
+    private sealed class ClaimedRow
+    {
+        public Guid Id { get; init; }
+        public string? EnvelopeFrom { get; init; }
+        public string? Recipient { get; init; }
+        public byte[]? Raw { get; init; }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Only an instance that takes mail in (a listener or a mailbox) processes it: the others hold no connections for it.
         if (settings.Inbound.SmtpPort == 0 && settings.Inbound.ImapUrls.Count == 0)
             return;
         await Task.Yield();
-        await Task.WhenAll(Enumerable.Range(0, settings.Inbound.Workers).Select(_ => RunAsync(stoppingToken)));
+        await Task.WhenAll(Enumerable.Range(0, settings.Inbound.Workers).Select(_ => RunAsync(stoppingToken)).Append(ListenAsync(stoppingToken)));
     }
 
-    private async Task RunAsync(CancellationToken ct)
+    /// <summary>One LISTEN for all workers of the instance (a retry anywhere); each second without one is a poll.</summary>
+    private async Task ListenAsync(CancellationToken ct)
     {
         await using var wakeUp = new NotifyWakeUp(dataSource, InboundStore.NotifyChannel, logger);
         while (!ct.IsCancellationRequested)
         {
-            var worked = false;
-            try
-            {
-                worked = await ProcessNextAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            // Survives a database outage; the message stays received and is tried again.
-            catch (Exception e)
-            {
-                logger.LogError(e, "Inbound worker round failed");
-            }
-            if (worked)
-                continue;
             try
             {
                 await wakeUp.WaitAsync(PollInterval, ct);
@@ -76,79 +86,135 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
             {
                 return;
             }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Inbound wake-up failed; polling");
+                await Task.Delay(PollInterval, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            signal.Set();
         }
     }
 
-    /// <summary>Processes one due message, if there is one; true when it did.</summary>
-    internal async Task<bool> ProcessNextAsync(CancellationToken ct)
+    private async Task RunAsync(CancellationToken ct)
     {
-        var staged = new InboundMailProcessor.StagedFiles();
-        Guid id;
-        Exception? failure = null;
-        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        while (!ct.IsCancellationRequested)
         {
-            await using var transaction = await connection.BeginTransactionAsync(ct);
-            var row = await connection.QuerySingleOrDefaultAsync<ClaimedInboundMessage>(new CommandDefinition(ClaimSql, transaction: transaction, cancellationToken: ct));
-            if (row is null)
-                return false;
-            id = row.Id;
+            // Taken before looking, so a message stored after an empty look still wakes this worker.
+            var wake = signal.Next;
+            var claimed = 0;
             try
             {
-                await connection.ExecuteAsync(new CommandDefinition("SAVEPOINT work", transaction: transaction, cancellationToken: ct));
-                var outcome = await processor.ProcessAsync(connection, transaction, row, staged, ct);
-                if (outcome.Status != InboundMessageStatus.Processed)
-                {
-                    // Flagged: nothing of the half-made work stays (a user created on the way, say).
-                    await connection.ExecuteAsync(new CommandDefinition("ROLLBACK TO SAVEPOINT work", transaction: transaction, cancellationToken: ct));
-                    Discard(staged);
-                }
-                await connection.ExecuteAsync(new CommandDefinition(DoneSql, new
-                {
-                    Id = row.Id,
-                    outcome.Status,
-                    outcome.Reason,
-                    outcome.IsAuto,
-                    outcome.TicketId,
-                    outcome.CommentId,
-                    outcome.OpenedTicket,
-                }, transaction, cancellationToken: ct));
-                await transaction.CommitAsync(ct);
+                claimed = await ProcessBatchAsync(ct);
             }
-            catch (Exception e) when (!ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                failure = e;
-                await transaction.RollbackAsync(CancellationToken.None);
+                return;
             }
-            catch
+            // Survives a database outage; the messages stay received and are tried again.
+            catch (Exception e)
             {
-                Discard(staged);
-                throw;
+                logger.LogError(e, "Inbound worker round failed");
+            }
+            if (claimed > 0)
+                continue;
+            try
+            {
+                await wake.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
             }
         }
+    }
 
-        if (failure is not null)
+    /// <summary>Processes one batch of due messages; returns how many it claimed (0: none was waiting).</summary>
+    internal async Task<int> ProcessBatchAsync(CancellationToken ct)
+    {
+        var kept = new List<StagedAttachment>();
+        ClaimedRow? current = null;
+        int claimed;
+        try
         {
-            Discard(staged);
-            logger.LogWarning(failure, "Inbound message {InboundId} could not be processed; kept as failed", id);
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            var rows = (await connection.QueryAsync<ClaimedRow>(new CommandDefinition(ClaimSql, new { BatchSize, InlineBytes }, transaction, cancellationToken: ct))).AsList();
+            if (rows.Count == 0)
+                return 0;
+            await connection.ExecuteAsync(new CommandDefinition(Savepoint, transaction: transaction, cancellationToken: ct));
+            for (var i = 0; i < rows.Count; i++)
+            {
+                current = rows[i];
+                var next = i + 1 < rows.Count ? Next : "";
+                var staged = new InboundMailProcessor.StagedFiles();
+                try
+                {
+                    var raw = current.Raw ?? await connection.ExecuteScalarAsync<byte[]>(new CommandDefinition(RawSql, new { current.Id }, transaction, cancellationToken: ct));
+                    var outcome = await processor.ProcessAsync(connection, transaction,
+                        new ClaimedInboundMessage { Id = current.Id, Raw = raw ?? [], EnvelopeFrom = current.EnvelopeFrom, Recipient = current.Recipient }, staged, ct);
+                    // Flagged: nothing of the half-made work stays (a user created on the way, say).
+                    var undo = outcome.Status != InboundMessageStatus.Processed;
+                    if (undo)
+                        Discard(staged.Kept);
+                    await connection.ExecuteAsync(new CommandDefinition((undo ? Undo : "") + DoneSql + next, new
+                    {
+                        current.Id,
+                        outcome.Status,
+                        outcome.Reason,
+                        outcome.IsAuto,
+                        outcome.TicketId,
+                        outcome.CommentId,
+                        outcome.OpenedTicket,
+                    }, transaction, cancellationToken: ct));
+                    kept.AddRange(staged.Kept);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested && connection.FullState == ConnectionState.Open)
+                {
+                    Discard(staged.Kept);
+                    logger.LogWarning(e, "Inbound message {InboundId} could not be processed; kept as failed", current.Id);
+                    await connection.ExecuteAsync(new CommandDefinition(Undo + FailedSql + next,
+                        new { current.Id, Error = ErrorText(e) }, transaction, cancellationToken: CancellationToken.None));
+                }
+                catch
+                {
+                    Discard(staged.Kept);
+                    throw;
+                }
+            }
+            current = null;
+            await transaction.CommitAsync(ct);
+            claimed = rows.Count;
+        }
+        // The connection itself broke on a message: the whole batch rolled back. That message is kept as failed (as one
+        // that throws is); the others are received again and go in the next batch.
+        catch (Exception e) when (current is not null && !ct.IsCancellationRequested)
+        {
+            Discard(kept);
+            logger.LogWarning(e, "Inbound message {InboundId} could not be processed; kept as failed", current.Id);
             await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-            var text = $"{failure.GetType().Name}: {failure.Message}";
-            await connection.ExecuteAsync(new CommandDefinition(FailedSql,
-                new { Id = id, Error = InboundStore.Clean(text, MaxErrorLength) }, cancellationToken: CancellationToken.None));
-            return true;
+            await connection.ExecuteAsync(new CommandDefinition(FailedSql, new { current.Id, Error = ErrorText(e) }, cancellationToken: CancellationToken.None));
+            return 1;
+        }
+        catch
+        {
+            Discard(kept);
+            throw;
         }
 
         // After the commit, as for uploads: no row is readable before its bytes, no bytes are published for a rolled-back row.
-        foreach (var file in staged.Kept)
+        foreach (var file in kept)
             await store.PublishAsync(file, CancellationToken.None);
-        if (staged.Kept.Count > 0)
-            AttachmentMetrics.Stored(staged.Kept.Sum(f => f.Size));
-        return true;
+        if (kept.Count > 0)
+            AttachmentMetrics.Stored(kept.Sum(f => f.Size));
+        return claimed;
     }
 
-    private void Discard(InboundMailProcessor.StagedFiles staged)
+    private static string? ErrorText(Exception e) => InboundStore.Clean($"{e.GetType().Name}: {e.Message}", MaxErrorLength);
+
+    private void Discard(List<StagedAttachment> files)
     {
-        foreach (var file in staged.Kept)
+        foreach (var file in files)
             store.Discard(file);
-        staged.Kept.Clear();
+        files.Clear();
     }
 }

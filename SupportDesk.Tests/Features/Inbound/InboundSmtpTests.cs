@@ -31,10 +31,17 @@ public sealed class InboundSmtpTests(InboundFixture inbound)
         var confirmation = Assert.Single(await inbound.Outgoing.WaitForAsync(from));
         Assert.Contains($"[#{ticket.Number}]", confirmation.Message.Subject);
 
-        // No password signs in: the account is claimed through the reset flow.
+        // No password signs in (the account has no hash at all): it is claimed through the reset flow.
+        Assert.Null(await db.ExecuteScalarAsync<string?>("SELECT password_hash FROM users WHERE id = @Id", new { user.Id }));
         using var client = inbound.Factory.CreateClient();
         var login = await client.PostAsJsonAsync("/auth/login", new { email = from, password = "" + Guid.NewGuid() });
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, login.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/auth/forgot-password", new { email = from })).StatusCode);
+        var resetMail = (await inbound.Outgoing.WaitForAsync(from, count: 2))[1];
+        var token = Uri.UnescapeDataString(System.Text.RegularExpressions.Regex.Match(resetMail.Message.TextBody!, @"token=([^\s""<]+)").Groups[1].Value);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await client.PostAsJsonAsync("/auth/reset-password", new { token, new_password = "claimed-by-mail-1" })).StatusCode);
+        var claimed = await client.PostAsJsonAsync("/auth/login", new { email = from, password = "claimed-by-mail-1" });
+        Assert.Equal(System.Net.HttpStatusCode.OK, claimed.StatusCode);
     }
 
     [Fact]

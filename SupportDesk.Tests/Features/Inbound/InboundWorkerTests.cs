@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using SupportDesk.Infrastructure.Inbound;
+
+namespace SupportDesk.Tests.Features.Inbound;
+
+/// <summary>
+/// The workers claim stored mail in batches, one transaction per batch and a savepoint per mail: what one mail does
+/// wrong stays with that mail, and no mail is processed twice, however many instances take part.
+/// </summary>
+[Collection(InboundCollection.Name)]
+public sealed class InboundWorkerTests(InboundFixture inbound)
+{
+    /// <summary>Stores the mails in one transaction (so the workers find them together, as one batch), then wakes them.</summary>
+    private async Task StoreTogetherAsync(IEnumerable<MimeMessage> messages)
+    {
+        await using var db = await inbound.OpenAsync();
+        await using var tx = await db.BeginTransactionAsync();
+        foreach (var message in messages)
+        {
+            using var stream = new MemoryStream();
+            await message.WriteToAsync(stream);
+            var raw = stream.ToArray();
+            var from = message.From.Mailboxes.First().Address;
+            await db.ExecuteAsync("""
+                INSERT INTO inbound_messages (id, source, raw, size, sha256, dedup_key, message_id, envelope_from, sender, subject)
+                VALUES (@Id, 'smtp', @Raw, @Size, @Sha, @Key, @MessageId, @From, @From, @Subject)
+                """, new
+            {
+                Id = Guid.CreateVersion7(), Raw = raw, Size = raw.Length, Sha = Convert.ToHexStringLower(SHA256.HashData(raw)),
+                Key = InboundStore.DedupKey(raw, $"<{message.MessageId}>", from, message.Subject), MessageId = $"<{message.MessageId}>", From = from,
+                message.Subject,
+            }, tx);
+        }
+        await db.ExecuteAsync($"SELECT pg_notify('{InboundStore.NotifyChannel}', '')", transaction: tx);
+        await tx.CommitAsync();
+    }
+
+    [Fact]
+    public async Task A_mail_that_fails_in_a_batch_is_kept_failed_with_its_error_and_the_others_of_the_batch_are_processed()
+    {
+        var poison = $"poison-{Guid.NewGuid():N}";
+        var trigger = $"trg_{poison.Replace('-', '_')}";
+        await using (var db = await inbound.OpenAsync())
+            await db.ExecuteAsync($"""
+                CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.title = '{poison}' THEN RAISE EXCEPTION 'refused ticket %', NEW.title; END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER {trigger} BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION {trigger}();
+                """);
+        try
+        {
+            var badSender = InboundMail.NewAddress("poison");
+            var first = InboundMail.Message(InboundMail.NewAddress("before"), "Before the bad one", "First.");
+            var bad = InboundMail.Message(badSender, poison, "This one cannot become a ticket.");
+            var last = InboundMail.Message(InboundMail.NewAddress("after"), "After the bad one", "Last.");
+            await StoreTogetherAsync([first, bad, last]);
+
+            var failed = await inbound.WaitProcessedAsync(bad.MessageId);
+            Assert.Equal(("failed", 1, null), (failed.Status, failed.Attempts, failed.TicketId));
+            Assert.Contains("refused ticket " + poison, failed.Error);
+            // Nothing of its half-done work stays: the account made for its sender went with it.
+            Assert.Null(await inbound.UserIdAsync(badSender));
+
+            foreach (var good in new[] { first, last })
+            {
+                var row = await inbound.WaitProcessedAsync(good.MessageId);
+                Assert.Equal(("processed", 1, null), (row.Status, row.Attempts, row.Error));
+                Assert.Equal(good.Subject, (await inbound.TicketAsync(row.TicketId!.Value)).Title);
+            }
+        }
+        finally
+        {
+            await using var db = await inbound.OpenAsync();
+            await db.ExecuteAsync($"DROP TRIGGER {trigger} ON tickets; DROP FUNCTION {trigger}();");
+        }
+    }
+
+    [Fact]
+    public async Task Two_instances_taking_the_same_stored_mail_process_each_message_once()
+    {
+        var settings = InboundFixture.Settings(inbound.Database.Url, inbound.Outgoing.Port, SmtpTestServer.FreePort(), certPath: null);
+        settings["INBOUND_WORKERS"] = "3";
+        await using var second = new SupportDeskFactory(settings);
+        using (var client = second.CreateClient())
+            (await client.GetAsync("/health")).EnsureSuccessStatusCode();
+        await second.Services.GetRequiredService<InboundSmtpListener>().Listening;
+
+        var messages = Enumerable.Range(0, 40)
+            .Select(i => InboundMail.Message(InboundMail.NewAddress($"crowd{i}"), $"Crowd mail {i} {Guid.NewGuid():N}", $"Mail number {i}."))
+            .ToList();
+        await StoreTogetherAsync(messages);
+
+        await using var db = await inbound.OpenAsync();
+        foreach (var message in messages)
+        {
+            var row = await inbound.WaitProcessedAsync(message.MessageId);
+            Assert.Equal(("processed", 1), (row.Status, row.Attempts));
+            var sender = message.From.Mailboxes.First().Address;
+            var tickets = await db.QueryAsync<Guid>(
+                "SELECT t.id FROM tickets t JOIN users u ON u.id = t.requester_id WHERE lower(u.email) = lower(@sender)", new { sender });
+            Assert.Equal(row.TicketId, Assert.Single(tickets));
+            Assert.Equal(1, await db.ExecuteScalarAsync<int>(
+                "SELECT count(*) FROM ticket_history WHERE ticket_id = @TicketId AND action = 'created'", new { row.TicketId }));
+        }
+    }
+}
