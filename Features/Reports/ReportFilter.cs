@@ -87,26 +87,34 @@ public sealed record ReportFilter(
         return sql.ToString();
     }
 
-    /// <summary>" AND …" for the conditions on the ticket as it is now, on alias t (a tickets row).</summary>
-    public string WhereTicket()
+    /// <summary>" AND …" for the group and organization filters, on alias t (a tickets row).</summary>
+    private string WhereGroupAndOrganization()
     {
         var sql = new StringBuilder();
         if (GroupId is not null) sql.Append(" AND t.group_id = @GroupId");
         if (OrganizationId is not null) sql.Append(" AND t.requester_id IN (SELECT u.id FROM users u WHERE u.organization_id = @OrganizationId)");
-        if (RestrictedAgentId is not null) sql.Append($" AND {TicketVisibility.RestrictedListedTo}");
         return sql.ToString();
     }
 
-    /// <summary>All the filters on a tickets row t (the volume report).</summary>
-    public string WhereTickets() => Where("t") + WhereTicket();
+    /// <summary>All the filters on a tickets row t (the volume report), the caller's visibility included.</summary>
+    public string WhereTickets() => Where("t") + WhereGroupAndOrganization()
+        + (RestrictedAgentId is not null ? $" AND {TicketVisibility.RestrictedListedTo}" : "");
 
     /// <summary>
-    /// " AND …" for SLA facts e: the recorded columns, and when a ticket condition applies, the fact's ticket must meet
-    /// it now (a fact comes after its ticket was created, so tickets created after the period are left out).
+    /// " AND …" for SLA facts e: the recorded columns, and when a ticket condition applies, the fact's ticket must be a
+    /// live ticket that meets it now (a fact comes after its ticket was created, so tickets created after the period
+    /// are left out). For a restricted agent, the tickets they may see, each way in on its own index.
     /// </summary>
-    public string WhereFacts() => Where("e") + (OnTickets
-        ? $" AND e.ticket_id IN (SELECT t.id FROM tickets t WHERE t.created_at < @To{WhereTicket()})"
-        : "");
+    public string WhereFacts()
+    {
+        if (!OnTickets)
+            return Where("e");
+        var tickets = " AND t.created_at < @To" + WhereGroupAndOrganization();
+        var ids = RestrictedAgentId is not null
+            ? TicketVisibility.RestrictedTicketIds(tickets)
+            : $"SELECT t.id FROM tickets t WHERE t.deleted_at IS NULL{tickets}";
+        return $"{Where("e")} AND e.ticket_id IN ({ids})";
+    }
 
     public object Parameters => new { From = FromUtc, To = ToUtc, Priority, Category, AssigneeId, GroupId, OrganizationId, UserId = RestrictedAgentId };
 }

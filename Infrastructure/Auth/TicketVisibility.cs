@@ -59,6 +59,18 @@ public static class TicketVisibility
     /// <inheritdoc cref="StaffListedTo"/>
     public const string RestrictedListedTo = $"t.deleted_at IS NULL AND (t.requester_id = @UserId OR {OfRestrictedAgent})";
 
+    /// <summary>
+    /// The same rule as <see cref="RestrictedListedTo"/>, as the ids of those tickets: one branch per way in (group,
+    /// assignee, requester), so each is a range of its own index rather than a filter over every ticket.
+    /// <paramref name="where"/> is " AND …" on alias t, applied in every branch.
+    /// </summary>
+    public static string RestrictedTicketIds(string where) => $"""
+        SELECT t.id FROM tickets t
+        WHERE t.deleted_at IS NULL AND t.group_id IN (SELECT gm.group_id FROM group_members gm WHERE gm.user_id = @UserId){where}
+        UNION ALL SELECT t.id FROM tickets t WHERE t.deleted_at IS NULL AND t.assignee_id = @UserId{where}
+        UNION ALL SELECT t.id FROM tickets t WHERE t.deleted_at IS NULL AND t.requester_id = @UserId{where}
+        """;
+
     public const string VisibleTo =
         $"t.deleted_at IS NULL AND (@SeesAll OR t.requester_id IN ({Peers}) OR (@IsStaff AND {OfRestrictedAgent}))";
 

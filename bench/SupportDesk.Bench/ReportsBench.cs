@@ -19,9 +19,12 @@ namespace SupportDesk.Bench;
 /// </summary>
 internal static class ReportsBench
 {
-    private static readonly (string Name, string Query)[] Filters =
+    // Each filter as agent0 (unrestricted), and once with no filter as agent1, whom the loader restricts to group 0.
+    private static readonly (string Name, string Query, bool Restricted)[] Filters =
     [
-        ("none", ""), ("priority=high", "&priority=high"), ("category", "&category=category-3"), ("assignee", "&assignee_id={agent}"),
+        ("none", "", false), ("priority=high", "&priority=high", false), ("category", "&category=category-3", false),
+        ("assignee", "&assignee_id={agent}", false), ("group", "&group_id={group}", false), ("organization", "&organization_id={organization}", false),
+        ("restricted agent", "", true),
     ];
 
     private static readonly string[] Reports = ["/reports/response-times", "/reports/sla-compliance", "/reports/volume"];
@@ -61,7 +64,12 @@ internal static class ReportsBench
             SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM sla_events), pg_size_pretty(pg_database_size(current_database())),
                    (SELECT min(created_at) FROM tickets), (SELECT max(created_at) FROM tickets)
             """);
-        var agent = await connection.QuerySingleAsync<Guid>("SELECT id FROM users WHERE email = 'agent0@bench.test'");
+        // The loader gives agent0 and organization 1 no tickets: the filters take agent2 (1 ticket in 20), group 1 (1 in 9)
+        // and organization 2 (1 in 50).
+        var agent = await connection.QuerySingleAsync<Guid>("SELECT id FROM users WHERE email = 'agent2@bench.test'");
+        var group = await connection.QuerySingleAsync<Guid>("SELECT id FROM groups WHERE name = 'Group 1'");
+        var organization = await connection.QuerySingleAsync<Guid>("SELECT id FROM organizations WHERE name = 'Organization 2'");
+        string Filled(string query) => query.Replace("{agent}", agent.ToString()).Replace("{group}", group.ToString()).Replace("{organization}", organization.ToString());
         Log($"{sizes.Tickets:N0} tickets, {sizes.Events:N0} SLA events ({sizes.DbSize})");
 
         var random = new Random(20261203);
@@ -71,6 +79,7 @@ internal static class ReportsBench
 
         var report = new StringBuilder();
         report.AppendLine($"# Reports benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC").AppendLine();
+        report.AppendLine($"Load average at the start: {LoadAverage()}.").AppendLine();
         report.AppendLine($"{sizes.Tickets:N0} tickets over {(sizes.Newest - sizes.Oldest).TotalDays:N0} days, {sizes.Events:N0} SLA events; database {sizes.DbSize}. "
             + $"{o.Windows} random 30-day windows per report and filter, one request at a time over HTTP to the Release build on 127.0.0.1, "
             + $"after {o.Warmup} warm-up requests. Latency in ms (client-side, full response read).").AppendLine();
@@ -81,21 +90,26 @@ internal static class ReportsBench
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(120) };
             await ServiceProcess.WaitReadyAsync(http, service);
-            var token = await new LatencyRunner(http, Log).LoginAsync("agent0@bench.test", Loader.Password);
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var login = new LatencyRunner(http, Log);
+            var tokens = new Dictionary<bool, AuthenticationHeaderValue>
+            {
+                [false] = new("Bearer", await login.LoginAsync("agent0@bench.test", Loader.Password)),
+                [true] = new("Bearer", await login.LoginAsync("agent1@bench.test", Loader.Password)),
+            };
 
             report.AppendLine("| report | filter | requests | errors | p50 | p95 | p99 | max |");
             report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
             foreach (var path in Reports)
             {
-                foreach (var (name, filter) in Filters)
+                foreach (var (name, filter, restricted) in Filters)
                 {
+                    http.DefaultRequestHeaders.Authorization = tokens[restricted];
                     var latencies = new List<double>();
                     var errors = 0;
                     for (var i = -o.Warmup; i < windows.Count; i++)
                     {
                         var (from, to) = windows[(i + windows.Count) % windows.Count];
-                        var url = $"{path}?from={from:yyyy-MM-ddTHH:mm:ssZ}&to={to:yyyy-MM-ddTHH:mm:ssZ}{filter.Replace("{agent}", agent.ToString())}";
+                        var url = $"{path}?from={from:yyyy-MM-ddTHH:mm:ssZ}&to={to:yyyy-MM-ddTHH:mm:ssZ}{Filled(filter)}";
                         var watch = Stopwatch.StartNew();
                         using var response = await http.GetAsync(url);
                         await response.Content.ReadAsByteArrayAsync();
@@ -108,7 +122,7 @@ internal static class ReportsBench
                     }
                     latencies.Sort();
                     var line = $"| {path} | {name} | {latencies.Count} | {errors} | {P(latencies, 0.5):F1} | {P(latencies, 0.95):F1} | {P(latencies, 0.99):F1} | {latencies[^1]:F1} |";
-                    Log(line);
+                    Log($"{line} load {LoadAverage()}");
                     report.AppendLine(line);
                 }
             }
@@ -117,20 +131,30 @@ internal static class ReportsBench
         {
             ServiceProcess.Stop(service);
         }
+        report.AppendLine().AppendLine($"Load average at the end of the measurements: {LoadAverage()}.");
 
-        // The plans of the exact statements, for the middle window without filters.
+        // The plans of the exact statements for the middle window: without filters, and with the ones that match the
+        // facts against the tickets as they are now (group, organization, the restricted agent's visibility).
         var (mf, mt) = windows.OrderBy(w => w.From).ElementAt(windows.Count / 2);
-        var f = new ReportFilter(mf, mt, null, null, null, false);
-        report.AppendLine().AppendLine($"## EXPLAIN (ANALYZE, BUFFERS), window {mf:yyyy-MM-dd} to {mt:yyyy-MM-dd}, no filter").AppendLine();
-        foreach (var (name, sql) in new[]
+        var restrictedAgent = await connection.QuerySingleAsync<Guid>("SELECT id FROM users WHERE email = 'agent1@bench.test'");
+        var none = new ReportFilter(mf, mt, null, null, null, false);
+        foreach (var (label, f) in new[]
                  {
-                     ("response-times", ResponseTimesReportHandler.Sql(f)), ("sla-compliance", SlaComplianceReportHandler.Sql(f)),
-                     ("volume: days", VolumeReportHandler.DaysSql(f)), ("volume: backlog before the window", VolumeReportHandler.BacklogBeforeSql(f)),
-                     ("volume: backlog from now", VolumeReportHandler.BacklogFromNowSql(f)),
+                     ("no filter", none), ("group", none with { GroupId = group }), ("organization", none with { OrganizationId = organization }),
+                     ("restricted agent", none with { RestrictedAgentId = restrictedAgent }),
                  })
         {
-            var plan = await connection.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + sql, f.Parameters);
-            report.AppendLine($"### {name}").AppendLine().AppendLine("```").AppendJoin('\n', plan).AppendLine().AppendLine("```").AppendLine();
+            report.AppendLine().AppendLine($"## EXPLAIN (ANALYZE, BUFFERS), window {mf:yyyy-MM-dd} to {mt:yyyy-MM-dd}, {label}").AppendLine();
+            foreach (var (name, sql) in new[]
+                     {
+                         ("response-times", ResponseTimesReportHandler.Sql(f)), ("sla-compliance", SlaComplianceReportHandler.Sql(f)),
+                         ("volume: days", VolumeReportHandler.DaysSql(f)), ("volume: backlog before the window", VolumeReportHandler.BacklogBeforeSql(f)),
+                         ("volume: backlog from now", VolumeReportHandler.BacklogFromNowSql(f)),
+                     })
+            {
+                var plan = await connection.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + sql, f.Parameters);
+                report.AppendLine($"### {name}").AppendLine().AppendLine("```").AppendJoin('\n', plan).AppendLine().AppendLine("```").AppendLine();
+            }
         }
 
         Directory.CreateDirectory(o.ResultsDirectory);
@@ -139,6 +163,9 @@ internal static class ReportsBench
         Log($"wrote {file}");
         return 0;
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static double P(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 

@@ -165,6 +165,34 @@ public sealed class ReportScopeTests(AppFixture app)
             Compliance(await d.Unrestricted.GetOkAsync($"/reports/sla-compliance?{organization}&group_id={d.GroupH}")));
     }
 
+    [Fact]
+    public async Task The_volume_follows_a_ticket_resolved_and_reopened_over_the_routes()
+    {
+        using var admin = app.ClientFor(await app.CreateUserAsync("admin"));
+        var customer = await app.RegisterCustomerAsync();
+        var category = $"reopen-{Guid.NewGuid():N}";
+        var id = (await admin.CreateTicketAsync(new { title = "Reopen", description = "x", category, requester_id = customer.Id })).Id();
+        var query = $"/reports/volume?from={DateTime.UtcNow.AddHours(-1):yyyy-MM-ddTHH:mm:ssZ}&to={DateTime.UtcNow.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}&category={category}";
+        async Task<(long Solved, long Backlog, DateTime? SolvedAt)> StateAsync()
+        {
+            var days = (await admin.GetOkAsync(query)).GetProperty("days").EnumerateArray().ToList();
+            await using var db = await app.OpenConnectionAsync();
+            return (days.Sum(d => d.GetProperty("solved").GetInt64()), days[^1].GetProperty("backlog").GetInt64(),
+                await db.ExecuteScalarAsync<DateTime?>("SELECT solved_at FROM tickets WHERE id = @id", new { id }));
+        }
+
+        (await admin.PatchJsonAsync($"/tickets/{id}", new { status = "resolved" })).EnsureSuccessStatusCode();
+        var resolved = await StateAsync();
+        Assert.Equal((1L, 0L, true), (resolved.Solved, resolved.Backlog, resolved.SolvedAt is not null));
+
+        (await admin.PatchJsonAsync($"/tickets/{id}", new { status = "open" })).EnsureSuccessStatusCode();
+        Assert.Equal((0L, 1L, (DateTime?)null), await StateAsync());
+
+        (await admin.PatchJsonAsync($"/tickets/{id}", new { status = "closed" })).EnsureSuccessStatusCode();
+        var closed = await StateAsync();
+        Assert.Equal((1L, 0L, true), (closed.Solved, closed.Backlog, closed.SolvedAt is not null));
+    }
+
     [Theory]
     [InlineData("/reports/volume", "group_id", "not-a-group")]
     [InlineData("/reports/sla-compliance", "organization_id", "00000000-0000-0000-0000-000000000000")]
