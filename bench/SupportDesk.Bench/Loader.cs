@@ -162,7 +162,7 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
             for (var i = 0; i < tickets; i++)
             {
                 var id = Guid.CreateVersion7();
-                var createdAt = Start.AddTicks(span * i / tickets);
+                var createdAt = Start.AddTicks(span / tickets * i);
                 // Customer 0 is the one the benchmark signs in as; everyone has about the same number of tickets.
                 var requester = users.Customers[text.Next(users.Customers.Length)];
                 await writer.StartRowAsync();
@@ -238,7 +238,7 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
             """);
         for (var i = 0; i < articles; i++)
         {
-            var createdAt = Start.AddTicks(span * i / articles);
+            var createdAt = Start.AddTicks(span / articles * i);
             await writer.StartRowAsync();
             await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
             await writer.WriteAsync(text.ArticleTitle(), NpgsqlDbType.Text);
