@@ -5,7 +5,11 @@ using NpgsqlTypes;
 
 namespace SupportDesk.Bench;
 
-public sealed record BenchUsers(Guid[] Agents, Guid[] Customers, string AgentEmail, string CustomerEmail, string Password);
+public sealed record BenchUsers(Guid[] Agents, Guid[] Customers, string AgentEmail, string CustomerEmail, string Password)
+{
+    /// <summary>The teams (<see cref="Loader.GroupCount"/>); every agent is a member of one or two.</summary>
+    public Guid[] Groups { get; init; } = [];
+}
 
 /// <summary>Fills the tables with PostgreSQL binary COPY; the triggers build every search vector on the way in.</summary>
 public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Action<string> log)
@@ -32,8 +36,11 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
             await connection.ExecuteAsync($"DROP INDEX {name}");
 
         var users = await LoadUsersAsync(connection, customers, agents, bcryptCost);
+        users = users with { Groups = await LoadGroupsAsync(connection, users) };
         await LoadTicketFieldsAsync(connection);
-        await TimedAsync($"{tickets:N0} tickets and {comments:N0} comments", () => LoadTicketsAsync(connection, users, tickets, comments));
+        var now = DateTime.UtcNow;
+        await TimedAsync($"{tickets:N0} tickets and {comments:N0} comments", () => LoadTicketsAsync(connection, users, tickets, comments, now));
+        await TimedAsync("SLA targets", () => connection.ExecuteAsync(new CommandDefinition(SlaTargetsSql, new { Now = now }, commandTimeout: 0)));
         await TimedAsync($"{articles:N0} articles", () => LoadArticlesAsync(connection, users, articles));
         await TimedAsync($"{indexes.Count} indexes", async () =>
         {
@@ -43,6 +50,40 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
         await TimedAsync("VACUUM ANALYZE", () => connection.ExecuteAsync(new CommandDefinition("VACUUM ANALYZE", commandTimeout: 0)));
         return users;
     }
+
+    public const int GroupCount = 10;
+
+    /// <summary>Ten teams; agent k is in team k mod 10, and every third agent also in the next one.</summary>
+    private static async Task<Guid[]> LoadGroupsAsync(NpgsqlConnection connection, BenchUsers users)
+    {
+        var groups = Enumerable.Range(0, GroupCount).Select(_ => Guid.CreateVersion7()).ToArray();
+        await connection.ExecuteAsync("INSERT INTO groups (id, name, description) SELECT id, 'Team ' || (n - 1), 'bench team' FROM unnest(@Groups) WITH ORDINALITY AS g(id, n)",
+            new { Groups = groups });
+        await connection.ExecuteAsync("""
+            INSERT INTO group_members (group_id, user_id)
+            SELECT (@Groups::uuid[])[1 + (a.n - 1) % @Count], a.id FROM unnest(@Agents) WITH ORDINALITY AS a(id, n)
+            UNION
+            SELECT (@Groups::uuid[])[1 + a.n % @Count], a.id FROM unnest(@Agents) WITH ORDINALITY AS a(id, n) WHERE a.n % 3 = 0
+            """, new { Groups = groups, users.Agents, Count = GroupCount });
+        return groups;
+    }
+
+    // Ticket i's team: one of ten, one ticket in eleven in none.
+    private static Guid? GroupOf(BenchUsers users, int i) => i % (GroupCount + 1) is var g && g < GroupCount ? users.Groups[g] : null;
+
+    // One unsolved ticket in three has a running resolution target, due between 2,000 minutes ago (breached: a tenth of
+    // them) and 18,000 minutes ahead, spread evenly; the rest have none.
+    private static DateTime? SlaDueOf(int i, string status, DateTime now) =>
+        status is "open" or "in_progress" or "pending" && i % 3 == 0 ? now.AddMinutes((i / 3 * 7919L) % 20_000 - 2_000) : null;
+
+    /// <summary>The targets behind tickets.sla_due_at, with breached_at stamped on those past due (as the SLA job would).</summary>
+    private const string SlaTargetsSql = """
+        INSERT INTO ticket_sla_targets (ticket_id, target, policy_id, priority, minutes, started_at, running_since, due_at, breached_at)
+        SELECT t.id, 'resolution', '00000000-0000-0000-0000-000000000001', t.priority, 480, t.created_at, t.created_at, t.sla_due_at,
+               CASE WHEN t.sla_due_at < @Now THEN t.sla_due_at END
+        FROM tickets t
+        WHERE t.sla_due_at IS NOT NULL
+        """;
 
     /// <summary>The plans of the "plan" dropdown: each about a quarter of the tickets.</summary>
     public static readonly string[] Plans = ["free", "basic", "pro", "enterprise"];
@@ -105,7 +146,7 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
         await writer.WriteAsync(role, NpgsqlDbType.Text);
     }
 
-    private async Task LoadTicketsAsync(NpgsqlConnection connection, BenchUsers users, int tickets, int comments)
+    private async Task LoadTicketsAsync(NpgsqlConnection connection, BenchUsers users, int tickets, int comments, DateTime now)
     {
         var span = TimeSpan.FromDays(3 * 365).Ticks;
         var commentsPerTicket = (double)comments / tickets;
@@ -113,21 +154,23 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
 
         // Tickets in creation order, as a live system writes them.
         await using (var writer = await connection.BeginBinaryImportAsync("""
-            COPY tickets (id, title, description, status, priority, category, tags, requester_id, assignee_id, created_by, created_at, updated_at, deleted_at, custom_fields)
+            COPY tickets (id, title, description, status, priority, category, tags, requester_id, assignee_id, created_by, created_at, updated_at, deleted_at, custom_fields,
+                          group_id, sla_due_at)
             FROM STDIN (FORMAT BINARY)
             """))
         {
             for (var i = 0; i < tickets; i++)
             {
                 var id = Guid.CreateVersion7();
-                var createdAt = Start.AddTicks(span * i / tickets);
+                var createdAt = Start.AddTicks(span / tickets * i);
                 // Customer 0 is the one the benchmark signs in as; everyone has about the same number of tickets.
                 var requester = users.Customers[text.Next(users.Customers.Length)];
                 await writer.StartRowAsync();
                 await writer.WriteAsync(id, NpgsqlDbType.Uuid);
                 await writer.WriteAsync(text.TicketTitle(), NpgsqlDbType.Text);
                 await writer.WriteAsync(text.Paragraph(2, 7), NpgsqlDbType.Text);
-                await writer.WriteAsync(Statuses[text.Next(Statuses.Length)], NpgsqlDbType.Text);
+                var status = Statuses[text.Next(Statuses.Length)];
+                await writer.WriteAsync(status, NpgsqlDbType.Text);
                 await writer.WriteAsync(Priorities[text.Next(Priorities.Length)], NpgsqlDbType.Text);
                 await writer.WriteAsync(text.Category(), NpgsqlDbType.Text);
                 await writer.WriteAsync(text.Tags(), NpgsqlDbType.Array | NpgsqlDbType.Text);
@@ -144,6 +187,14 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
                 else
                     await writer.WriteNullAsync();
                 await writer.WriteAsync(CustomFields(i), NpgsqlDbType.Jsonb);
+                if (GroupOf(users, i) is { } group)
+                    await writer.WriteAsync(group, NpgsqlDbType.Uuid);
+                else
+                    await writer.WriteNullAsync();
+                if (SlaDueOf(i, status, now) is { } due)
+                    await writer.WriteAsync(due, NpgsqlDbType.TimestampTz);
+                else
+                    await writer.WriteNullAsync();
 
                 var n = (int)commentsPerTicket + (text.NextDouble() < commentsPerTicket % 1 ? 1 : 0);
                 for (var c = 0; c < n && commentRows.Count < comments; c++)
@@ -187,7 +238,7 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
             """);
         for (var i = 0; i < articles; i++)
         {
-            var createdAt = Start.AddTicks(span * i / articles);
+            var createdAt = Start.AddTicks(span / articles * i);
             await writer.StartRowAsync();
             await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
             await writer.WriteAsync(text.ArticleTitle(), NpgsqlDbType.Text);

@@ -11,6 +11,7 @@ return args switch
     ["ws", .. var rest] => await WsBench.RunAsync(rest),
     ["reports", .. var rest] => await ReportsBench.RunAsync(rest),
     ["inbound", .. var rest] => await InboundBench.RunAsync(rest),
+    ["views", .. var rest] => await ViewsBench.RunAsync(rest),
     ["throughput", .. var rest] => await ThroughputBench.RunAsync(rest),
     // The throughput mode starts this program again as the bare floor it compares the service with.
     ["bare-host", .. var rest] => await BareHost.RunAsync(rest),

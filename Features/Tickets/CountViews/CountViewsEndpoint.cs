@@ -25,20 +25,22 @@ public sealed class CountViewsHandler(NpgsqlDataSource dataSource, AppSettings s
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var views = (await connection.QueryAsync<ViewResponse>(new CommandDefinition(ViewsSql, new { UserId = query.User.Id }, cancellationToken: ct))).AsList();
-        var counts = new List<ViewCount>(views.Count);
-        // Each count reads at most cap + 1 rows through the index its filter picks, so twenty views cost twenty bounded reads.
+        var counts = new ViewCount[views.Count];
+        // Each count reads at most cap + 1 rows through the index its filter picks, so twenty views cost twenty bounded
+        // reads, sent in one round trip.
         var catalog = views.Count == 0 ? null : await TicketViews.CatalogAsync(connection, ct);
-        foreach (var view in views)
+        var runnable = new List<(int Index, ListTicketsQuery Query)>();
+        for (var i = 0; i < views.Count; i++)
         {
-            var (list, errors) = TicketViews.Resolve(view.Filters, catalog!, query.User);
+            var (list, errors) = TicketViews.Resolve(views[i].Filters, catalog!, query.User);
             if (list is null)
-            {
-                counts.Add(new ViewCount(view.Id, null, false, false, TicketViews.Stale(errors)));
-                continue;
-            }
-            var count = await ListTicketsHandler.CappedCountAsync(connection, list, TicketViews.CountCap, settings.Search.Language, ct);
-            counts.Add(new ViewCount(view.Id, Math.Min(count, TicketViews.CountCap), count > TicketViews.CountCap, true));
+                counts[i] = new ViewCount(views[i].Id, null, false, false, TicketViews.Stale(errors));
+            else
+                runnable.Add((i, list));
         }
+        var found = await ListTicketsHandler.CappedCountsAsync(connection, runnable.Select(r => r.Query).ToList(), TicketViews.CountCap, settings.Search.Language, ct);
+        for (var r = 0; r < runnable.Count; r++)
+            counts[runnable[r].Index] = new ViewCount(views[runnable[r].Index].Id, Math.Min(found[r], TicketViews.CountCap), found[r] > TicketViews.CountCap, true);
         return counts;
     }
 }

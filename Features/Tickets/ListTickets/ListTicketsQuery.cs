@@ -41,7 +41,7 @@ public sealed record ListTicketsQuery(
     public string? CustomFieldsContain { get; init; }
 }
 
-public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
+public sealed partial class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
 {
     /// <summary>
     /// With a full-text or custom field filter, counting stops here (as GitHub's search does): a common word can match most of a
@@ -163,6 +163,44 @@ public sealed class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings 
         parameters.Add("Cap", cap);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, parameters, transaction, cancellationToken: ct));
     }
+
+    /// <summary>
+    /// The capped counts of several queries in one round trip: each statement's parameters are renamed apart (@q3_Statuses),
+    /// so the statements go as one batch and the server runs them back to back. A text search keeps its own transaction.
+    /// </summary>
+    internal static async Task<long[]> CappedCountsAsync(NpgsqlConnection connection, IReadOnlyList<ListTicketsQuery> queries, int cap, string language, CancellationToken ct)
+    {
+        var counts = new long[queries.Count];
+        var batched = new List<int>();
+        for (var i = 0; i < queries.Count; i++)
+        {
+            if (queries[i].Q is null)
+                batched.Add(i);
+            else
+                counts[i] = await CappedCountAsync(connection, queries[i], cap, language, ct);
+        }
+        if (batched.Count == 0)
+            return counts;
+        var sql = new StringBuilder();
+        var parameters = new DynamicParameters();
+        parameters.Add("Cap", cap);
+        foreach (var i in batched)
+        {
+            var prefix = $"q{i}_";
+            sql.Append(ParameterName().Replace(CappedCountSqlFor(queries[i], language), m => m.Value == "@Cap" ? m.Value : "@" + prefix + m.Groups[1].Value)).Append(";\n");
+            var values = ParametersFor(queries[i]);
+            foreach (var property in values.GetType().GetProperties())
+                parameters.Add(prefix + property.Name, property.GetValue(values));
+        }
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), parameters, cancellationToken: ct));
+        foreach (var i in batched)
+            counts[i] = await results.ReadSingleAsync<long>();
+        return counts;
+    }
+
+    // A parameter reference: @Name, not the @> and @@ operators.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![@\w])@([A-Za-z_]\w*)")]
+    private static partial System.Text.RegularExpressions.Regex ParameterName();
 
     /// <summary>The parameters of <see cref="SqlFor"/>; peers: a customer's (TicketVisibility.PeersAsync).</summary>
     internal static object ParametersFor(ListTicketsQuery query, int[]? phraseKeys = null, Guid[]? peers = null) => new
