@@ -20,7 +20,7 @@ public class InboundMessageResponse
 {
     /// <summary>Select list over inbound_messages m.</summary>
     public const string Columns = """
-        m.id, m.source, m.status, m.reason, m.error, m.attempts, m.message_id, m.envelope_from, m.sender, m.subject, m.size,
+        m.id, m.source, m.status, m.reason, m.error, m.attempts, m.message_id, m.envelope_from, m.recipient, m.sender, m.subject, m.size,
         m.is_auto, m.ticket_id, m.comment_id, m.received_at, m.processed_at
         """;
 
@@ -35,6 +35,8 @@ public class InboundMessageResponse
     public string? MessageId { get; init; }
     /// <summary>The SMTP envelope sender ("" for the null reverse path of bounces); null for IMAP.</summary>
     public string? EnvelopeFrom { get; init; }
+    /// <summary>The SMTP envelope recipient of ours it was sent to (what inbound_address routing rules match); null for IMAP.</summary>
+    public string? Recipient { get; init; }
     public string? Sender { get; init; }
     public string? Subject { get; init; }
     public int Size { get; init; }

@@ -148,12 +148,12 @@ internal static class InboundBench
     }
 
     /// <summary>
-    /// Polls the admin list (newest first) every 25 ms and notes when each mail first shows as done with its ticket;
-    /// when a whole page is new it reads the next one too, so a burst between two polls is not missed.
+    /// Polls the admin list (newest first, 20 a page) every 25 ms and notes when each mail first shows as done with its ticket;
+    /// it reads on while a page holds any new one, so a burst or an out-of-order commit is not missed.
     /// </summary>
     private static async Task WatchAsync(HttpClient http, ConcurrentDictionary<string, long> visible, Stopwatch clock, CancellationToken ct)
     {
-        const int Page = 100;
+        const int Page = 20;
         while (!ct.IsCancellationRequested)
         {
             try
@@ -163,11 +163,13 @@ internal static class InboundBench
                     var page = await http.GetFromJsonAsync<JsonElement>($"/inbound-messages?status=processed&limit={Page}&offset={offset}", ct);
                     var now = clock.ElapsedTicks;
                     var items = page.GetProperty("items").EnumerateArray().ToList();
-                    var known = 0;
+                    var fresh = 0;
                     foreach (var item in items)
-                        if (item.GetProperty("message_id").GetString() is { } id && !visible.TryAdd(id, now))
-                            known++;
-                    if (known > 0 || items.Count < Page)
+                        if (item.GetProperty("message_id").GetString() is { } id && visible.TryAdd(id, now))
+                            fresh++;
+                    // Batches commit out of received order (two workers; a reply that waited for its original), so a
+                    // new one may sit below known ones: read on until a whole page is known.
+                    if (fresh == 0 || items.Count < Page)
                         break;
                 }
                 await Task.Delay(25, ct);

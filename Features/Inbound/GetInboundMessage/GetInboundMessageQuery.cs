@@ -27,7 +27,7 @@ public sealed class GetInboundMessageHandler(NpgsqlDataSource dataSource) : IQue
         var detail = new InboundMessageDetailResponse
         {
             Id = row.Id, Source = row.Source, Status = row.Status, Reason = row.Reason, Error = row.Error, Attempts = row.Attempts,
-            MessageId = row.MessageId, EnvelopeFrom = row.EnvelopeFrom, Sender = row.Sender, Subject = row.Subject, Size = row.Size,
+            MessageId = row.MessageId, EnvelopeFrom = row.EnvelopeFrom, Recipient = row.Recipient, Sender = row.Sender, Subject = row.Subject, Size = row.Size,
             IsAuto = row.IsAuto, TicketId = row.TicketId, CommentId = row.CommentId, ReceivedAt = row.ReceivedAt, ProcessedAt = row.ProcessedAt,
         };
         try

@@ -68,7 +68,9 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
             SELECT i.ticket_id, array_position(@Ids, i.message_id)
             FROM inbound_messages i WHERE i.message_id = ANY(@Ids) AND i.ticket_id IS NOT NULL AND i.id <> @Self
         ) x JOIN tickets t ON t.id = x.ticket_id AND t.deleted_at IS NULL
-        ORDER BY x.pos LIMIT 1
+        ORDER BY x.pos LIMIT 1;
+
+        SELECT EXISTS (SELECT 1 FROM inbound_messages i WHERE i.status = 'received' AND i.message_id = ANY(@Ids) AND i.id <> @Self);
         """;
 
     private const string TicketByIdSql = $"SELECT {TicketResponse.Columns} FROM tickets t WHERE t.id = @Id AND t.deleted_at IS NULL FOR UPDATE";
@@ -154,7 +156,11 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
             return new InboundOutcome(InboundMessageStatus.Flagged, "The sender's account is deactivated.", IsAuto: isAuto);
 
         var fullText = ReplyText.FullText(message);
-        var ticket = await ThreadAsync(connection, transaction, row.Id, message, fullText, sender, ct);
+        var (ticket, wait) = await ThreadAsync(connection, transaction, row.Id, message, fullText, sender, ct);
+        // The mail it answers is stored but not processed yet (another worker holds it in its batch, or it waits behind
+        // this one): this one waits for it, or it would open a ticket of its own.
+        if (wait)
+            return new InboundOutcome(InboundMessageStatus.Received, "Waits for the mail it answers.");
         var now = clock.GetUtcNow().UtcDateTime;
         TicketResponse? followUpOf = null;
         if (ticket is not null && ticket.Status == TicketStatus.Closed.ToDb() && !sender.AsActor.IsStaff
@@ -267,8 +273,9 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
             ticket.Id, comment.Id, IsAuto: isAuto);
     }
 
-    private async Task<TicketResponse?> ThreadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid self, MimeMessage message,
-        string fullText, Sender sender, CancellationToken ct)
+    /// <summary>The ticket the mail belongs on (null: a new one), or Wait when a mail it answers is still waiting to be processed.</summary>
+    private async Task<(TicketResponse? Ticket, bool Wait)> ThreadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid self,
+        MimeMessage message, string fullText, Sender sender, CancellationToken ct)
     {
         // 1. Our Message-IDs, thread roots, or a mail already on a ticket: In-Reply-To first, then References newest first.
         var ids = new List<string>();
@@ -279,19 +286,27 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
         if (ids.Count > 0)
         {
             var rootPos = ids.FindIndex(i => RootTicket(i) is not null);
-            var hit = await connection.QuerySingleOrDefaultAsync<ThreadHit>(new CommandDefinition(ThreadSql,
-                new { Ids = ids.ToArray(), Self = self }, transaction, cancellationToken: ct));
+            ThreadHit? hit;
+            bool pending;
+            await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(ThreadSql,
+                new { Ids = ids.ToArray(), Self = self }, transaction, cancellationToken: ct)))
+            {
+                hit = await results.ReadSingleOrDefaultAsync<ThreadHit>();
+                pending = await results.ReadSingleAsync<bool>();
+            }
             Guid? id = rootPos >= 0 && (hit is null || rootPos + 1 < hit.Pos) ? RootTicket(ids[rootPos]) : hit?.TicketId;
             if (id is not null && await ByIdAsync(connection, transaction, id.Value, ct) is { } byHeader)
-                return byHeader;
+                return (byHeader, false);
             if (rootPos >= 0 && hit is not null && await ByIdAsync(connection, transaction, hit.TicketId, ct) is { } byOutbox)
-                return byOutbox;
+                return (byOutbox, false);
+            if (pending)
+                return (null, true);
         }
 
         // 2. The body marker (some providers rewrite Message-IDs).
         var html = message.HtmlBody;
         if ((marker.Find(fullText) ?? marker.Find(html)) is { } marked && await ByIdAsync(connection, transaction, marked, ct) is { } byMarker)
-            return byMarker;
+            return (byMarker, false);
 
         // 3. [#number], only for someone who already belongs on that ticket.
         if (SubjectToken().Match(message.Subject ?? "") is { Success: true } token && long.TryParse(token.Groups[1].Value, out var number))
@@ -300,9 +315,9 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
                 new { Number = number }, transaction, cancellationToken: ct));
             if (ticket is not null && (sender.AsActor.IsStaff || ticket.RequesterId == sender.Id
                     || await connection.ExecuteScalarAsync<bool>(new CommandDefinition(IsFollowerSql, new { TicketId = ticket.Id, UserId = sender.Id }, transaction, cancellationToken: ct))))
-                return ticket;
+                return (ticket, false);
         }
-        return null;
+        return (null, false);
     }
 
     /// <summary>

@@ -116,7 +116,11 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
                 logger.LogError(e, "Inbound worker round failed");
             }
             if (claimed > 0)
+            {
+                // A mail another worker left waiting for one of these can go now.
+                signal.Set();
                 continue;
+            }
             try
             {
                 await wake.WaitAsync(ct);
@@ -128,12 +132,16 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
         }
     }
 
-    /// <summary>Processes one batch of due messages; returns how many it claimed (0: none was waiting).</summary>
+    /// <summary>
+    /// Processes one batch of due messages; returns how many it finished (0: none was due, or all of them wait for the
+    /// mails they answer, which another worker holds: the caller then waits for a wake-up).
+    /// </summary>
     internal async Task<int> ProcessBatchAsync(CancellationToken ct)
     {
         var kept = new List<StagedAttachment>();
         ClaimedRow? current = null;
         int claimed;
+        var waiting = 0;
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -156,6 +164,13 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
                     var undo = outcome.Status != InboundMessageStatus.Processed;
                     if (undo)
                         Discard(staged.Kept);
+                    // Still received (it waits for the mail it answers): untouched, it is claimed again after this commit.
+                    if (outcome.Status == InboundMessageStatus.Received)
+                    {
+                        waiting++;
+                        await connection.ExecuteAsync(new CommandDefinition(Undo + next.TrimStart(';', '\n'), transaction: transaction, cancellationToken: ct));
+                        continue;
+                    }
                     await connection.ExecuteAsync(new CommandDefinition((undo ? Undo : "") + DoneSql + next, new
                     {
                         current.Id,
@@ -183,7 +198,7 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
             }
             current = null;
             await transaction.CommitAsync(ct);
-            claimed = rows.Count;
+            claimed = rows.Count - waiting;
         }
         // The connection itself broke on a message: the whole batch rolled back. That message is kept as failed (as one
         // that throws is); the others are received again and go in the next batch.

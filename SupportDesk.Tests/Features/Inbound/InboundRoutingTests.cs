@@ -46,6 +46,7 @@ public sealed class InboundRoutingTests(InboundFixture inbound)
         await inbound.SendAsync(toSupport);
 
         var routed = await inbound.WaitProcessedAsync(toBilling.MessageId);
+        Assert.Equal(billing, (await admin.GetOkAsync($"/inbound-messages/{routed.Id}")).Str("recipient"));
         var ticket = await admin.GetOkAsync($"/tickets/{routed.TicketId}");
         Assert.Equal(group, ticket.GetProperty("group_id").GetGuid());
         Assert.Equal("high", ticket.Str("priority"));

@@ -14,7 +14,7 @@ namespace SupportDesk.Tests.Features.Inbound;
 public sealed class InboundWorkerTests(InboundFixture inbound)
 {
     /// <summary>Stores the mails in one transaction (so the workers find them together, as one batch), then wakes them.</summary>
-    private async Task StoreTogetherAsync(IEnumerable<MimeMessage> messages)
+    private async Task StoreTogetherAsync(IEnumerable<MimeMessage> messages, bool wake = true)
     {
         await using var db = await inbound.OpenAsync();
         await using var tx = await db.BeginTransactionAsync();
@@ -34,7 +34,8 @@ public sealed class InboundWorkerTests(InboundFixture inbound)
                 message.Subject,
             }, tx);
         }
-        await db.ExecuteAsync($"SELECT pg_notify('{InboundStore.NotifyChannel}', '')", transaction: tx);
+        if (wake)
+            await db.ExecuteAsync($"SELECT pg_notify('{InboundStore.NotifyChannel}', '')", transaction: tx);
         await tx.CommitAsync();
     }
 
@@ -107,5 +108,32 @@ public sealed class InboundWorkerTests(InboundFixture inbound)
             Assert.Equal(1, await db.ExecuteScalarAsync<int>(
                 "SELECT count(*) FROM ticket_history WHERE ticket_id = @TicketId AND action = 'created'", new { row.TicketId }));
         }
+    }
+
+    [Fact]
+    public async Task A_reply_whose_original_another_worker_still_holds_waits_for_it_and_lands_on_its_ticket()
+    {
+        var from = InboundMail.NewAddress("held");
+        var original = InboundMail.Message(from, $"Held {Guid.NewGuid():N}", "First mail.");
+        await StoreTogetherAsync([original], wake: false);
+        await using var holder = await inbound.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        // Held as a worker's batch holds it. (Had a worker taken it first, this waits until it is done, and the reply
+        // then simply finds its ticket.)
+        await holder.ExecuteAsync("SELECT id FROM inbound_messages WHERE message_id = @Id FOR UPDATE", new { Id = $"<{original.MessageId}>" }, hold);
+
+        var reply = InboundMail.ReplyTo(original, from, "Second mail, sent right after.");
+        await inbound.SendAsync(reply, recipients: [MailboxAddress.Parse(InboundFixture.Support)]);
+        await EmailTestData.EventuallyAsync(async () => (await inbound.RowsAsync(reply.MessageId)).Count == 1, "reply stored");
+        // The workers take the reply while its original is held; it must not become a ticket of its own.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await hold.CommitAsync();
+
+        var first = await inbound.WaitProcessedAsync(original.MessageId);
+        var second = await inbound.WaitProcessedAsync(reply.MessageId);
+        Assert.Equal(("processed", "processed", 1), (first.Status, second.Status, second.Attempts));
+        Assert.Equal(first.TicketId, second.TicketId);
+        var comment = Assert.Single(await inbound.CommentsAsync(first.TicketId!.Value));
+        Assert.Equal((second.CommentId, "Second mail, sent right after."), ((Guid?)comment.Id, comment.Content));
     }
 }
