@@ -375,6 +375,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             ReferencesHeader = string.Join(' ', earlier.Prepend(root)),
             SealedSecret = (byte[]?)null,
             AttachmentIds = (Guid[]?)null,
+            ToFollower = false,
         }, transaction);
     }
 }
