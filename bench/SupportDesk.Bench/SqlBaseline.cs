@@ -173,10 +173,11 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             RequesterId = actor.Id,
             CreatedBy = actor.Id,
             CustomFields = "{}",
+            GroupId = (Guid?)null,
         }, transaction);
         await HistoryAsync(connection, transaction, ticket.Id, actor, [("created", null, null, ticket.Title, false)]);
         await PublishAsync(connection, transaction, RealtimeEventTypes.TicketCreated, ticket, false, null, ticket);
-        await NamesAsync(connection, transaction, [actor.Id]);
+        await NamesAsync(connection, transaction, [actor.Id], ticket.GroupId);
         await EmailAsync(connection, transaction, EmailTemplateKeys.TicketCreated, ticket.RequesterId, ticket.Id);
         await transaction.CommitAsync();
         return ticket;
@@ -223,7 +224,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
                 new { from = ticket.Status, to = status, ticket_id = ticket.Id });
         if ((actor.IsStaff ? ticket.RequesterId : ticket.AssigneeId) is { } recipient)
         {
-            await NamesAsync(connection, transaction, [actor.Id, .. ticket.AssigneeId is { } a ? new[] { a } : []]);
+            await NamesAsync(connection, transaction, [actor.Id, .. ticket.AssigneeId is { } a ? new[] { a } : []], ticket.GroupId);
             if (recipient != actor.Id)
             {
                 await NotifyAsync(connection, transaction, recipient, RealtimeEventTypes.CommentCreated, $"New reply on #{ticket.Number}", content, ticket);
@@ -255,7 +256,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         var after = await connection.QuerySingleAsync<TicketResponse>(UpdateTicketHandler.UpdateSql, new
         {
             before.Id, before.Title, before.Description, Status = status, Priority = priority, before.Category, before.Tags,
-            before.AssigneeId, before.ResolvedAt, before.ClosedAt, CustomFields = before.StoredCustomFields,
+            before.AssigneeId, before.GroupId, before.ResolvedAt, before.ClosedAt, CustomFields = before.StoredCustomFields,
         }, transaction);
         await HistoryAsync(connection, transaction, ticketId, actor, history);
         if (priority != before.Priority)
@@ -265,7 +266,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         {
             await PublishAsync(connection, transaction, RealtimeEventTypes.TicketStatusChanged, after, false, null,
                 new { from = before.Status, to = after.Status, ticket = after });
-            await NamesAsync(connection, transaction, [actor.Id, .. after.AssigneeId is { } a ? new[] { a } : []]);
+            await NamesAsync(connection, transaction, [actor.Id, .. after.AssigneeId is { } a ? new[] { a } : []], after.GroupId);
             if (after.RequesterId != actor.Id)
             {
                 await NotifyAsync(connection, transaction, after.RequesterId, RealtimeEventTypes.TicketStatusChanged,
@@ -292,19 +293,22 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             Private = entries.Select(e => e.Private).ToArray(),
         }, transaction);
 
-    private static Task NamesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids) =>
-        connection.QueryAsync<(Guid, string)>(TicketActivity.NamesSql, new { Ids = ids.Distinct().ToArray() }, transaction);
+    private static Task NamesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] ids, Guid? groupId) =>
+        connection.QueryAsync<(Guid, string)>(TicketActivity.NamesSql, new { Ids = ids.Distinct().ToArray(), GroupId = groupId }, transaction);
 
-    /// <summary>RealtimeEvents.PublishAsync: the event row and its NOTIFY.</summary>
-    private Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string type, TicketResponse ticket,
+    /// <summary>RealtimeEvents.PublishAsync: the requester's organization (for events their colleagues hear), the event row and its NOTIFY.</summary>
+    private async Task PublishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string type, TicketResponse ticket,
         bool staffOnly, Guid? target, object data)
     {
         var now = DateTimeOffset.UtcNow;
+        var organization = !staffOnly && target is null
+            ? await connection.ExecuteScalarAsync<Guid?>(TicketVisibility.SharedOrganizationOf, new { UserId = ticket.RequesterId }, transaction)
+            : null;
         var routing = new RoutedEvent(Guid.CreateVersion7(), type, ticket.Id, target is null ? ticket.RequesterId : null, staffOnly || target is not null,
-            target, new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero));
+            target, new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero), organization, ticket.GroupId, ticket.AssigneeId);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(data, data.GetType(), json);
         var envelope = RealtimeWire.WriteEnvelope(routing, bytes);
-        return connection.ExecuteAsync(RealtimeEvents.Sql, new
+        await connection.ExecuteAsync(RealtimeEvents.Sql, new
         {
             routing.Id,
             routing.Type,
@@ -313,6 +317,8 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             routing.StaffOnly,
             routing.TargetUserId,
             routing.OrganizationId,
+            routing.GroupId,
+            routing.AssigneeId,
             Data = Encoding.UTF8.GetString(bytes),
             routing.OccurredAt,
             Message = RealtimeWire.NotifyPayload(routing, envelope),
@@ -369,6 +375,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
             ReferencesHeader = string.Join(' ', earlier.Prepend(root)),
             SealedSecret = (byte[]?)null,
             AttachmentIds = (Guid[]?)null,
+            ToFollower = false,
         }, transaction);
     }
 }
