@@ -49,12 +49,7 @@ internal static class InboundBench
 
         var serverCs = new NpgsqlConnectionStringBuilder(DatabaseUrl.ToConnectionString(server));
         var connectionString = new NpgsqlConnectionStringBuilder(serverCs.ConnectionString) { Database = database }.ConnectionString;
-        await using (var admin = new NpgsqlConnection(serverCs.ConnectionString))
-        {
-            await admin.OpenAsync();
-            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
-            await admin.ExecuteAsync($"CREATE DATABASE \"{database}\"");
-        }
+        await BenchDatabase.RecreateAsync(serverCs.ConnectionString, database);
 
         var adminEmail = "bench-admin@example.com";
         var adminPassword = $"bench-password-{Random.Shared.Next():x8}";

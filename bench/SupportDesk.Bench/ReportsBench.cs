@@ -39,12 +39,7 @@ internal static class ReportsBench
 
         if (!o.SkipLoad)
         {
-            await using (var admin = new NpgsqlConnection(server.ConnectionString))
-            {
-                await admin.OpenAsync();
-                await admin.ExecuteAsync($"DROP DATABASE IF EXISTS \"{o.Database}\" WITH (FORCE)");
-                await admin.ExecuteAsync($"CREATE DATABASE \"{o.Database}\"");
-            }
+            await BenchDatabase.RecreateAsync(server.ConnectionString, o.Database);
             MigrationRunner.MigrateUp(databaseConnection);
             var watch = Stopwatch.StartNew();
             await LoadAsync(databaseConnection, o.Tickets, now, Log);

@@ -66,12 +66,7 @@ internal static class ThroughputBench
 
         if (!options.SkipLoad)
         {
-            await using (var admin = new NpgsqlConnection(server.ConnectionString))
-            {
-                await admin.OpenAsync();
-                await admin.ExecuteAsync($"DROP DATABASE IF EXISTS \"{options.Database}\" WITH (FORCE)");
-                await admin.ExecuteAsync($"CREATE DATABASE \"{options.Database}\"");
-            }
+            await BenchDatabase.RecreateAsync(server.ConnectionString, options.Database);
             MigrationRunner.MigrateUp(databaseConnection);
             await using var loadSource = NpgsqlDataSource.Create(databaseConnection);
             var watch = Stopwatch.StartNew();

@@ -32,12 +32,7 @@ internal static class ViewsBench
 
         if (!o.SkipLoad)
         {
-            await using (var admin = new NpgsqlConnection(server.ConnectionString))
-            {
-                await admin.OpenAsync();
-                await admin.ExecuteAsync($"DROP DATABASE IF EXISTS \"{o.Database}\" WITH (FORCE)");
-                await admin.ExecuteAsync($"CREATE DATABASE \"{o.Database}\"");
-            }
+            await BenchDatabase.RecreateAsync(server.ConnectionString, o.Database);
             MigrationRunner.MigrateUp(databaseConnection);
             await using var loadSource = NpgsqlDataSource.Create(databaseConnection);
             var watch = Stopwatch.StartNew();
