@@ -6,6 +6,7 @@ using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Email;
 using SupportDesk.Infrastructure.Errors;
 using SupportDesk.Infrastructure.Http;
+using SupportDesk.Infrastructure.Idempotency;
 using SupportDesk.Infrastructure.Inbound;
 using SupportDesk.Infrastructure.Json;
 using SupportDesk.Infrastructure.Logging;
@@ -65,6 +66,7 @@ public static class InfrastructureSetup
         services.AddSla();
         services.AddAttachmentStorage(settings);
         services.AddInboundMail();
+        services.AddIdempotencyKeys();
 
         services.AddCors(o => o.AddDefaultPolicy(policy =>
         {
@@ -103,6 +105,7 @@ public static class InfrastructureSetup
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseIdempotencyKeys();
         return app;
     }
 }
