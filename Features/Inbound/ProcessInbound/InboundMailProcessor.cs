@@ -365,17 +365,24 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
 
     /// <summary>
     /// The display name split in two; never an address-looking name ("support@bank.example" &lt;evil@x&gt; is named
-    /// after its real address), and never empty.
+    /// after its real address), and neither part empty (user rules: a last name is not blank). Without a display name
+    /// the address's local part is the name, its words split at '.', '_', '-' and '+' ("jane.doe" is Jane Doe). A name
+    /// of one word keeps it as the first name, and the address's domain, in parentheses, is the last ("jdoe (example.com)"):
+    /// it says who wrote, where a placeholder such as "-" says nothing.
     /// </summary>
     internal static (string First, string Last) Names(MailboxAddress from)
     {
         var name = ReplyText.HeaderText(from.Name).Replace("@", "", StringComparison.Ordinal).Trim();
         if (name.Length == 0 || (from.Name ?? "").Contains('@'))
-            name = ReplyText.HeaderText(from.LocalPart);
+            name = string.Join(' ', ReplyText.HeaderText(from.LocalPart).Replace("@", "", StringComparison.Ordinal)
+                .Split(['.', '_', '-', '+', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(word => char.ToUpperInvariant(word[0]) + word[1..]));
         if (name.Length == 0)
             name = "Customer";
         var space = name.IndexOf(' ');
-        var (first, last) = space > 0 ? (name[..space], name[(space + 1)..]) : (name, "-");
+        var domain = ReplyText.HeaderText(from.Domain).Replace("@", "", StringComparison.Ordinal).Trim();
+        var (first, last) = space > 0 ? (name[..space], name[(space + 1)..].Trim())
+            : (name, domain.Length > 0 ? $"({domain})" : "Customer");
         return (ReplyText.Bounded(first, 100, ""), ReplyText.Bounded(last, 100, ""));
     }
 

@@ -44,6 +44,36 @@ public sealed class InboundSmtpTests(InboundFixture inbound)
         Assert.Equal(System.Net.HttpStatusCode.OK, claimed.StatusCode);
     }
 
+    [Theory]
+    [InlineData("Cara Mailer", "cara@example.test", "Cara", "Mailer")]
+    [InlineData(null, "jane.doe@example.test", "Jane", "Doe")]
+    [InlineData(null, "mary_ann-smith+support@example.test", "Mary", "Ann Smith Support")]
+    [InlineData(null, "jdoe@example.test", "Jdoe", "(example.test)")]
+    [InlineData("Cher", "c@example.test", "Cher", "(example.test)")]
+    [InlineData("boss@bank.example", "evil@example.test", "Evil", "(example.test)")]
+    public void A_senders_name_comes_from_the_display_name_or_the_address_never_a_placeholder(string? displayName, string address, string first, string last)
+    {
+        var names = SupportDesk.Features.Inbound.ProcessInbound.InboundMailProcessor.Names(new MailboxAddress(displayName, address));
+
+        Assert.Equal((first, last), names);
+    }
+
+    [Fact]
+    public async Task A_sender_without_a_display_name_becomes_a_customer_named_after_the_address()
+    {
+        var from = $"solo{Guid.NewGuid():N}@example.test";
+        var message = InboundMail.Message(from, "No name here", "Hello.", fromName: null);
+
+        await inbound.SendAsync(message);
+        var row = await inbound.WaitProcessedAsync(message.MessageId);
+
+        var ticket = await inbound.TicketAsync(row.TicketId!.Value);
+        await using var db = await inbound.OpenAsync();
+        var (firstName, lastName) = await db.QuerySingleAsync<(string, string)>(
+            "SELECT first_name, last_name FROM users WHERE id = @id", new { id = ticket.RequesterId });
+        Assert.Equal(("S" + from[1..from.IndexOf('@')], "(example.test)"), (firstName, lastName));
+    }
+
     [Fact]
     public async Task An_unknown_sender_whose_domain_an_organization_holds_joins_that_organization()
     {
