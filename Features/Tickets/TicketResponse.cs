@@ -13,8 +13,8 @@ public sealed class TicketResponse
         t.requester_id, t.assignee_id, t.group_id, t.created_by, t.version, t.created_at, t.updated_at,
         t.first_response_at, t.resolved_at, t.closed_at, t.custom_fields::text AS stored_custom_fields,
         t.sla_policy_id, t.sla_first_reply_due_at, t.sla_next_reply_due_at, t.sla_resolution_due_at, t.sla_paused,
-        (SELECT array_agg(st.target ORDER BY st.target) FROM ticket_sla_targets st
-         WHERE st.ticket_id = t.id AND st.fulfilled_at IS NULL AND st.breached_at IS NOT NULL) AS sla_breached
+        CASE WHEN t.sla_breached THEN (SELECT array_agg(st.target ORDER BY st.target) FROM ticket_sla_targets st
+         WHERE st.ticket_id = t.id AND st.fulfilled_at IS NULL AND st.breached_at IS NOT NULL) END AS sla_breached
         """;
 
     public Guid Id { get; init; }

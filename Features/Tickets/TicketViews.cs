@@ -25,6 +25,10 @@ public sealed class ViewResponse
     [System.Text.Json.Serialization.JsonIgnore] public string FiltersJson { get; init; } = "{}";
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
+    /// <summary>false when the filters no longer hold (a deleted custom field or group): the view then answers 422 until edited.</summary>
+    public bool Valid { get; set; } = true;
+    /// <summary>Which filter no longer holds and why, when valid is false.</summary>
+    public string? Problem { get; set; }
 }
 
 /// <summary>What views share: who sees one, and turning its filters into the list route's query by the list route's own rules.</summary>

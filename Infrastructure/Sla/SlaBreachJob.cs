@@ -31,12 +31,20 @@ public sealed class SlaBreachJob(NpgsqlDataSource dataSource, AppSettings settin
         ORDER BY st.due_at
         LIMIT 100
         FOR UPDATE OF st SKIP LOCKED
-        FOR KEY SHARE OF t SKIP LOCKED
+        FOR NO KEY UPDATE OF t SKIP LOCKED
         """;
 
     internal const string BreachSql = """
         UPDATE ticket_sla_targets SET breached_at = @Now, warned_at = coalesce(warned_at, @Now)
         WHERE ticket_id = @TicketId AND target = @Target
+        """;
+
+    // tickets.sla_breached (M20261205150000): system maintenance, so updated_at stays the ticket's last change. The ticket
+    // row is already locked by ClaimSql (FOR NO KEY UPDATE, taken before any request could lock it then wait on the targets).
+    internal const string FlagBreachedSql = """
+        SELECT set_config('supportdesk.sla_system_write', 'on', true);
+        UPDATE tickets SET sla_breached = true WHERE id = ANY(@Ids) AND NOT sla_breached;
+        SELECT set_config('supportdesk.sla_system_write', 'off', true);
         """;
 
     internal const string WarnSql = "UPDATE ticket_sla_targets SET warned_at = @Now WHERE ticket_id = @TicketId AND target = @Target";
@@ -157,6 +165,9 @@ public sealed class SlaBreachJob(NpgsqlDataSource dataSource, AppSettings settin
             if (breach)
                 SlaMetrics.Breach(c.Target, c.Priority);
         }
+        var breachedIds = claimed.Where(c => c.DueAt <= now).Select(c => c.TicketId).Distinct().ToArray();
+        if (breachedIds.Length > 0)
+            await connection.ExecuteAsync(new CommandDefinition(FlagBreachedSql, new { Ids = breachedIds }, transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
         return claimed.Count;
     }

@@ -68,7 +68,9 @@ public sealed class SlaClock(TimeProvider clock)
 
     internal const string SummarySql = """
         UPDATE tickets SET sla_policy_id = @PolicyId, sla_first_reply_due_at = @FirstReplyDueAt, sla_next_reply_due_at = @NextReplyDueAt,
-            sla_resolution_due_at = @ResolutionDueAt, sla_paused = @Paused, sla_due_at = @DueAt
+            sla_resolution_due_at = @ResolutionDueAt, sla_paused = @Paused, sla_due_at = @DueAt,
+            sla_breached = EXISTS (SELECT 1 FROM ticket_sla_targets st
+                                   WHERE st.ticket_id = @TicketId AND st.fulfilled_at IS NULL AND st.breached_at IS NOT NULL)
         WHERE id = @TicketId
         """;
 

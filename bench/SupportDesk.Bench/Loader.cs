@@ -155,7 +155,7 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
         // Tickets in creation order, as a live system writes them.
         await using (var writer = await connection.BeginBinaryImportAsync("""
             COPY tickets (id, title, description, status, priority, category, tags, requester_id, assignee_id, created_by, created_at, updated_at, deleted_at, custom_fields,
-                          group_id, sla_due_at)
+                          group_id, sla_due_at, sla_breached)
             FROM STDIN (FORMAT BINARY)
             """))
         {
@@ -191,10 +191,13 @@ public sealed class Loader(NpgsqlDataSource dataSource, TextGenerator text, Acti
                     await writer.WriteAsync(group, NpgsqlDbType.Uuid);
                 else
                     await writer.WriteNullAsync();
-                if (SlaDueOf(i, status, now) is { } due)
+                var slaDue = SlaDueOf(i, status, now);
+                if (slaDue is { } due)
                     await writer.WriteAsync(due, NpgsqlDbType.TimestampTz);
                 else
                     await writer.WriteNullAsync();
+                // The flag the SLA job keeps (M20261205150000): breached exactly where SlaTargetsSql stamps breached_at.
+                await writer.WriteAsync(slaDue < now, NpgsqlDbType.Boolean);
 
                 var n = (int)commentsPerTicket + (text.NextDouble() < commentsPerTicket % 1 ? 1 : 0);
                 for (var c = 0; c < n && commentRows.Count < comments; c++)

@@ -38,10 +38,33 @@ public sealed class CountViewsHandler(NpgsqlDataSource dataSource, AppSettings s
             else
                 runnable.Add((i, list));
         }
-        var found = await ListTicketsHandler.CappedCountsAsync(connection, runnable.Select(r => r.Query).ToList(), TicketViews.CountCap, settings.Search.Language, ct);
+        // The server runs one batch's statements back to back on one core; dealt round-robin over a few connections, the
+        // counts run side by side (a third of the wall time for twenty views at 1M tickets with two cores free).
+        var lanes = Math.Min(MaxLanes, (runnable.Count + ViewsPerLane - 1) / ViewsPerLane);
+        var work = new Task<long[]>[lanes];
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            var queries = runnable.Where((_, r) => r % lanes == lane).Select(r => r.Query).ToList();
+            work[lane] = lane == 0
+                ? ListTicketsHandler.CappedCountsAsync(connection, queries, TicketViews.CountCap, settings.Search.Language, ct)
+                : CountOnOwnConnectionAsync(queries, ct);
+        }
+        var found = await Task.WhenAll(work);
         for (var r = 0; r < runnable.Count; r++)
-            counts[runnable[r].Index] = new ViewCount(views[runnable[r].Index].Id, Math.Min(found[r], TicketViews.CountCap), found[r] > TicketViews.CountCap, true);
+        {
+            var n = found[r % lanes][r / lanes];
+            counts[runnable[r].Index] = new ViewCount(views[runnable[r].Index].Id, Math.Min(n, TicketViews.CountCap), n > TicketViews.CountCap, true);
+        }
         return counts;
+    }
+
+    private const int MaxLanes = 3;
+    private const int ViewsPerLane = 4;
+
+    private async Task<long[]> CountOnOwnConnectionAsync(List<ListTicketsQuery> queries, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await ListTicketsHandler.CappedCountsAsync(connection, queries, TicketViews.CountCap, settings.Search.Language, ct);
     }
 }
 

@@ -58,9 +58,9 @@ public sealed partial class ListTicketsHandler(NpgsqlDataSource dataSource, AppS
         ["priority"] = "t.priority_rank",
     };
 
-    // A target past due and not fulfilled (the job stamped breached_at); its partial index keeps this a lookup.
-    private const string BreachedSql =
-        "EXISTS (SELECT 1 FROM ticket_sla_targets st WHERE st.ticket_id = t.id AND st.fulfilled_at IS NULL AND st.breached_at IS NOT NULL)";
+    // A target past due and not fulfilled (the job stamped breached_at): tickets.sla_breached, kept by the SLA clock and the
+    // breach job (M20261205150000), with its partial index ix_tickets_sla_breached.
+    private const string BreachedSql = "t.sla_breached";
 
     public async ValueTask<PagedResponse<TicketResponse>> Handle(ListTicketsQuery query, CancellationToken ct)
     {

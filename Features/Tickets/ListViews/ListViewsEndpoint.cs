@@ -16,7 +16,19 @@ public sealed class ListViewsHandler(NpgsqlDataSource dataSource) : IQueryHandle
     public async ValueTask<IReadOnlyList<ViewResponse>> Handle(ListViewsQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return (await connection.QueryAsync<ViewResponse>(new CommandDefinition(Sql, new { UserId = query.User.Id }, cancellationToken: ct))).AsList();
+        var views = (await connection.QueryAsync<ViewResponse>(new CommandDefinition(Sql, new { UserId = query.User.Id }, cancellationToken: ct))).AsList();
+        // A view over a deleted field or group says so here, so a client can mark it before anyone opens it.
+        if (views.Count > 0)
+        {
+            var catalog = await TicketViews.CatalogAsync(connection, ct);
+            foreach (var view in views)
+            {
+                var (list, errors) = TicketViews.Resolve(view.Filters, catalog, query.User);
+                if (list is null)
+                    (view.Valid, view.Problem) = (false, TicketViews.Stale(errors));
+            }
+        }
+        return views;
     }
 }
 

@@ -249,7 +249,10 @@ public sealed class SlaClockTests(AppFixture app)
 
         // A breach (stamped as the job does) shows on the ticket and in the filter.
         await using (var db = await app.OpenConnectionAsync())
-            await db.ExecuteAsync("UPDATE ticket_sla_targets SET breached_at = now() WHERE ticket_id = @id", new { id = low.Id() });
+            await db.ExecuteAsync("""
+                UPDATE ticket_sla_targets SET breached_at = now() WHERE ticket_id = @id;
+                UPDATE tickets SET sla_breached = true WHERE id = @id;
+                """, new { id = low.Id() });
         var breached = await agent.GetOkAsync($"/tickets?tag={tag}&sla_breached=true");
         Assert.Equal([low.Id()], breached.Ids());
         Assert.Equal(["first_reply"], (await agent.GetTicketAsync(low.Id())).GetProperty("sla").GetProperty("breached").EnumerateArray().Select(b => b.GetString()));

@@ -119,7 +119,7 @@ public sealed class ViewTests(AppFixture app)
             })).Id();
             await using var db = await app.OpenConnectionAsync();
             await db.ExecuteAsync("""
-                UPDATE tickets SET sla_due_at = now() + make_interval(mins => @dueInMinutes) WHERE id = @id;
+                UPDATE tickets SET sla_due_at = now() + make_interval(mins => @dueInMinutes), sla_breached = @breached WHERE id = @id;
                 INSERT INTO ticket_sla_targets (ticket_id, target, policy_id, priority, minutes, started_at, due_at, breached_at)
                 VALUES (@id, 'first_reply', gen_random_uuid(), 'medium', 60, now() - interval '2 hours', now() - interval '1 hour',
                         CASE WHEN @breached THEN now() END)
@@ -199,6 +199,7 @@ public sealed class ViewTests(AppFixture app)
         await admin.CreateTicketAsync(new { title = "t", description = "x", requester_id = customer.Id, group_id = group, custom_fields = new Dictionary<string, string> { [key] = "v" } });
         var byField = (await (await admin.PostAsJsonAsync("/views", new { name = "By field", filters = new Dictionary<string, string> { [$"field.{key}"] = "v" } })).JsonAsync()).Id();
         var byGroup = (await (await admin.PostAsJsonAsync("/views", new { name = "By group", filters = new Dictionary<string, string> { ["group_id"] = group.ToString() } })).JsonAsync()).Id();
+        var fine = (await (await admin.PostAsJsonAsync("/views", new { name = "Still fine", filters = new Dictionary<string, string> { ["status"] = "open" } })).JsonAsync()).Id();
         Assert.Equal(1, (await admin.GetOkAsync($"/views/{byField}/tickets")).GetProperty("total").GetInt32());
         Assert.Equal(1, (await admin.GetOkAsync($"/views/{byGroup}/tickets")).GetProperty("total").GetInt32());
 
@@ -216,6 +217,15 @@ public sealed class ViewTests(AppFixture app)
             Assert.Equal(System.Text.Json.JsonValueKind.Null, counts[view].GetProperty("count").ValueKind);
             Assert.Contains(filter, counts[view].GetProperty("problem").GetString());
         }
+        // GET /views flags them too (so a client can mark them without counting), and leaves the others valid.
+        var listed = (await admin.GetOkAsync("/views")).EnumerateArray().ToDictionary(v => v.GetProperty("id").GetGuid());
+        foreach (var (view, filter) in new[] { (byField, $"filters.field.{key}"), (byGroup, "filters.group_id") })
+        {
+            Assert.False(listed[view].GetProperty("valid").GetBoolean());
+            Assert.Contains(filter, listed[view].GetProperty("problem").GetString());
+        }
+        Assert.True(listed[fine].GetProperty("valid").GetBoolean());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, listed[fine].GetProperty("problem").ValueKind);
         // The stored filters are left as they were, so the owner sees what to change.
         await using var db = await app.OpenConnectionAsync();
         Assert.Contains(key, await db.ExecuteScalarAsync<string>("SELECT filters::text FROM ticket_views WHERE id = @byField", new { byField }));
