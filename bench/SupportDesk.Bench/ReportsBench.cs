@@ -147,7 +147,10 @@ internal static class ReportsBench
                          ("volume: backlog from now", VolumeReportHandler.BacklogFromNowSql(f)),
                      })
             {
-                var plan = await connection.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + sql, f.Parameters);
+                // As the handlers run it: in their read-only transaction, with its work_mem and the agent's groups.
+                await using var transaction = await f.BeginReadAsync(connection, CancellationToken.None);
+                var resolved = await f.ResolveAsync(connection, transaction, CancellationToken.None);
+                var plan = await connection.QueryAsync<string>("EXPLAIN (ANALYZE, BUFFERS) " + sql, resolved.Parameters, transaction);
                 report.AppendLine($"### {name}").AppendLine().AppendLine("```").AppendJoin('\n', plan).AppendLine().AppendLine("```").AppendLine();
             }
         }

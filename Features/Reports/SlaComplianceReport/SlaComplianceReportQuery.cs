@@ -40,7 +40,9 @@ public sealed class SlaComplianceReportHandler(NpgsqlDataSource dataSource) : IQ
     public async ValueTask<SlaComplianceResponse> Handle(SlaComplianceReportQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(Sql(query.Filter), query.Filter.Parameters, cancellationToken: ct)))
+        await using var transaction = await query.Filter.BeginReadAsync(connection, ct);
+        var filter = await query.Filter.ResolveAsync(connection, transaction, ct);
+        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(Sql(filter), filter.Parameters, transaction, cancellationToken: ct)))
             .ToDictionary(r => r.Target);
         var targets = SlaTargets.All.Select(t => rows.GetValueOrDefault(t) is { } r
             ? new TargetCompliance(t, r.Fulfilled, r.Met, r.Late, r.Breaches, r.Fulfilled == 0 ? null : Math.Round(r.Met * 100.0 / r.Fulfilled, 2))

@@ -60,15 +60,16 @@ public sealed class VolumeReportHandler(NpgsqlDataSource dataSource, TimeProvide
 
     public async ValueTask<VolumeResponse> Handle(VolumeReportQuery query, CancellationToken ct)
     {
-        var f = query.Filter;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var oldest = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(OldestSql, cancellationToken: ct));
+        await using var transaction = await query.Filter.BeginReadAsync(connection, ct);
+        var f = await query.Filter.ResolveAsync(connection, transaction, ct);
+        var oldest = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(OldestSql, transaction: transaction, cancellationToken: ct));
         var now = clock.GetUtcNow().UtcDateTime;
         var fromNow = oldest is { } o && f.FromUtc - o > now - f.FromUtc;
         var backlog = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            fromNow ? BacklogFromNowSql(f) : BacklogBeforeSql(f), f.Parameters, cancellationToken: ct));
+            fromNow ? BacklogFromNowSql(f) : BacklogBeforeSql(f), f.Parameters, transaction, cancellationToken: ct));
         var days = new List<VolumeDay>();
-        foreach (var day in await connection.QueryAsync<DayRow>(new CommandDefinition(DaysSql(f), f.Parameters, cancellationToken: ct)))
+        foreach (var day in await connection.QueryAsync<DayRow>(new CommandDefinition(DaysSql(f), f.Parameters, transaction, cancellationToken: ct)))
         {
             backlog += day.Created - day.Solved;
             days.Add(new VolumeDay(DateOnly.FromDateTime(day.Day), day.Created, day.Solved, backlog));
