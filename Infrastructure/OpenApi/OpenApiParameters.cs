@@ -53,4 +53,18 @@ internal static class OpenApiParameters
             Schema = new OpenApiSchema { Type = JsonSchemaType.String },
         });
     }
+
+    public static void AddIdempotencyKey(OpenApiOperation operation)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = Idempotency.IdempotencyKeys.Header,
+            In = ParameterLocation.Header,
+            Description = "A key of your own (1–255 visible ASCII characters; otherwise 400) to make a retry safe: a repeat with the same key and request "
+                + "replays the first success (Idempotent-Replayed: true) instead of writing twice; the same key with a different request is 422; "
+                + "one still in flight is 409 with Retry-After. Kept 24 hours, per user.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = Idempotency.IdempotencyKeys.MaxKeyLength },
+        });
+    }
 }

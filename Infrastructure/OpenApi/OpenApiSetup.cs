@@ -77,6 +77,8 @@ public static partial class OpenApiSetup
                 OpenApiParameters.Describe(operation, context.Description);
                 if (metadata.OfType<IfMatchMetadata>().Any())
                     OpenApiParameters.AddIfMatch(operation);
+                if (metadata.OfType<IdempotencyKeyMetadata>().Any())
+                    OpenApiParameters.AddIdempotencyKey(operation);
                 return Task.CompletedTask;
             });
 
@@ -194,6 +196,17 @@ public static partial class OpenApiSetup
                 statuses.UnionWith(own.Statuses);
             if (statuses.Contains(StatusCodes.Status412PreconditionFailed))
                 metadata.Add(new IfMatchMetadata());
+            // The routes IdempotencyKeys serves (a signed-in POST, not sign-in, not an upload): the header, a malformed key (400), a key reused
+            // for a different request (422) and one still in flight or used before an access change (409).
+            var multipart = metadata.OfType<IAcceptsMetadata>().Any(a => a.ContentTypes.Any(c => c.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)));
+            if (methods.Contains("POST") && !metadata.OfType<IAllowAnonymous>().Any() && !multipart
+                && !pattern.TrimStart('/').StartsWith("auth", StringComparison.OrdinalIgnoreCase))
+            {
+                metadata.Add(new IdempotencyKeyMetadata());
+                statuses.Add(StatusCodes.Status400BadRequest);
+                statuses.Add(StatusCodes.Status409Conflict);
+                statuses.Add(StatusCodes.Status422UnprocessableEntity);
+            }
 
             foreach (var status in statuses)
                 metadata.Add(new ProducesResponseTypeMetadata(status, typeof(Problem), ["application/problem+json"]));
@@ -206,6 +219,9 @@ public static partial class OpenApiSetup
 
     /// <summary>Marks a route that reads If-Match, so the document declares the header.</summary>
     private sealed class IfMatchMetadata;
+
+    /// <summary>Marks a route that takes an Idempotency-Key, so the document declares the header.</summary>
+    private sealed class IdempotencyKeyMetadata;
 
     [GeneratedRegex("[^A-Za-z0-9._-]")]
     private static partial Regex InvalidNameChars();

@@ -210,6 +210,31 @@ public sealed partial class OpenApiDocumentTests(AppFixture app)
             Assert.Contains(operation.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "If-Match");
     }
 
+    [Theory]
+    [InlineData("CreateTicket", true)]
+    [InlineData("AddComment", true)]
+    [InlineData("CreateArticle", true)]
+    [InlineData("Login", false)]
+    [InlineData("Refresh", false)]
+    [InlineData("UploadAttachments", false)]
+    [InlineData("UpdateTicket", false)]
+    public async Task Signed_in_json_posts_declare_the_idempotency_key_and_its_409_and_422_and_other_routes_do_not(string operationId, bool takesKey)
+    {
+        var document = await DocumentAsync();
+        var operation = Operations(document).Single(o => o.Operation.GetProperty("operationId").GetString() == operationId).Operation;
+        var header = operation.TryGetProperty("parameters", out var parameters)
+            ? parameters.EnumerateArray().Where(p => p.GetProperty("name").GetString() == "Idempotency-Key").ToList()
+            : [];
+
+        Assert.Equal(takesKey ? 1 : 0, header.Count);
+        if (!takesKey)
+            return;
+        Assert.Equal("header", header[0].GetProperty("in").GetString());
+        Assert.Equal(255, header[0].GetProperty("schema").GetProperty("maxLength").GetInt32());
+        var statuses = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
+        Assert.True(statuses.IsSupersetOf(["400", "409", "422"]), $"{operationId} declares 400, 409, 422");
+    }
+
     [Fact]
     public async Task Health_probes_answer_503_with_their_own_body_and_liveness_never_503()
     {
