@@ -4,11 +4,12 @@ using Npgsql;
 namespace SupportDesk.Features.Tickets;
 
 /// <summary>
-/// Reads the live custom field definitions for the statement at hand. They are read per request, not cached: a
-/// definition changed on one instance is in force on every instance at its commit, and a ticket write that sets
-/// some fields holds their definitions (FOR SHARE) until it commits, so a concurrent change to one of them (a label,
-/// its options, a delete) waits for the write rather than passing it: no write is checked against a stale definition
-/// and none is lost. Tickets store values by key, so a definition change never has to touch a ticket row.
+/// Reads the live custom field definitions for the statement at hand. A write reads them in its own transaction: a
+/// ticket write that sets some fields holds their definitions (FOR SHARE) until it commits, so a concurrent change to
+/// one of them (a label, its options, a delete) waits for the write rather than passing it: no write is checked
+/// against a stale definition and none is lost. Reads outside a write (showing tickets, list filters, views) take
+/// them from <see cref="TicketFieldsCache"/>: in force at the commit on the instance that changed them, and on every
+/// other within a second. Tickets store values by key, so a definition change never has to touch a ticket row.
 /// </summary>
 public static class CustomFieldCatalog
 {
@@ -48,4 +49,12 @@ public static class CustomFieldCatalog
     public static async Task<TicketResponse> ShowAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, TicketResponse ticket, bool isStaff, CancellationToken ct) =>
         (await ShowAsync(connection, transaction, [ticket], isStaff, ct))[0];
+
+    /// <summary>The same for a read outside any write: the definitions from this instance's cache.</summary>
+    public static async Task<List<TicketResponse>> ShowAsync(
+        TicketFieldsCache cache, NpgsqlConnection connection, IReadOnlyList<TicketResponse> tickets, bool isStaff, CancellationToken ct)
+    {
+        var fields = tickets.Any(t => t.StoredCustomFields != "{}") ? await cache.LiveAsync(connection, ct) : [];
+        return tickets.Select(t => t.ViewedBy(fields, isStaff)).ToList();
+    }
 }

@@ -85,8 +85,9 @@ public static class TicketViews
 
     private const string GroupIdsSql = "SELECT id FROM groups";
 
-    public static async Task<ViewCatalog> CatalogAsync(NpgsqlConnection connection, CancellationToken ct) => new(
-        await CustomFieldCatalog.LiveAsync(connection, null, ct),
+    /// <summary>What a view's filters are checked against; the definitions from <paramref name="fields"/> when given (reads).</summary>
+    public static async Task<ViewCatalog> CatalogAsync(NpgsqlConnection connection, CancellationToken ct, TicketFieldsCache? fields = null) => new(
+        fields is null ? await CustomFieldCatalog.LiveAsync(connection, null, ct) : await fields.LiveAsync(connection, ct),
         (await connection.QueryAsync<Guid>(new CommandDefinition(GroupIdsSql, cancellationToken: ct))).ToHashSet());
 
     /// <summary>
@@ -114,9 +115,10 @@ public static class TicketViews
     }
 
     /// <summary>The view's list query, or 422 naming the first filter that no longer holds (see <see cref="Resolve"/>).</summary>
-    public static async Task<ListTicketsQuery> QueryForAsync(NpgsqlConnection connection, ViewResponse view, CurrentUser user, int limit, int offset, CancellationToken ct)
+    public static async Task<ListTicketsQuery> QueryForAsync(
+        NpgsqlConnection connection, TicketFieldsCache fields, ViewResponse view, CurrentUser user, int limit, int offset, CancellationToken ct)
     {
-        var (query, errors) = Resolve(view.Filters, await CatalogAsync(connection, ct), user);
+        var (query, errors) = Resolve(view.Filters, await CatalogAsync(connection, ct, fields), user);
         if (query is null)
             throw new UnprocessableException(errors.Keys.First(), Stale(errors));
         return query with { Limit = limit, Offset = offset };

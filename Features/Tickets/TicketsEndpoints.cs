@@ -14,6 +14,7 @@ using SupportDesk.Features.Tickets.ListTickets;
 using SupportDesk.Features.Tickets.ReleaseAssignments;
 using SupportDesk.Features.Tickets.UpdateTicket;
 using SupportDesk.Infrastructure.Auth;
+using SupportDesk.Infrastructure.Database;
 
 namespace SupportDesk.Features.Tickets;
 
@@ -21,7 +22,9 @@ public static class TicketsEndpoints
 {
     public static IServiceCollection AddTickets(this IServiceCollection services) =>
         services.AddSingleton<TicketActivity>()
-            .AddSingleton<IUserAccessNarrowed, ReleaseAssignmentsHandler>();
+            .AddSingleton<IUserAccessNarrowed, ReleaseAssignmentsHandler>()
+            .AddSingleton<TicketFieldsCache>()
+            .AddSingleton<IChangeSubscriber>(sp => sp.GetRequiredService<TicketFieldsCache>());
 
     public static IEndpointRouteBuilder MapTickets(this IEndpointRouteBuilder routes)
     {

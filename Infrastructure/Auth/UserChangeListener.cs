@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Database;
 
 namespace SupportDesk.Infrastructure.Auth;
 
@@ -10,9 +11,13 @@ namespace SupportDesk.Infrastructure.Auth;
 /// notifications waiting there, each invalidating its user. PostgreSQL sends a listening session every
 /// notification committed before its query ends ahead of the query's answer, so a heartbeat that comes back proves
 /// everything committed before it was sent has been applied; the cache is trusted only while that proof is fresh.
+/// The same connection and proof serve the other caches of rarely changed rows (<see cref="IChangeSubscriber"/>).
 /// </summary>
-public sealed class UserChangeListener(AppSettings settings, UserStateCache cache, ILogger<UserChangeListener> logger) : BackgroundService
+public sealed class UserChangeListener(
+    AppSettings settings, UserStateCache cache, IEnumerable<IChangeSubscriber> subscribers, ILogger<UserChangeListener> logger) : BackgroundService
 {
+    private readonly Dictionary<string, IChangeSubscriber> _subscribers = subscribers.ToDictionary(s => s.Channel, StringComparer.Ordinal);
+
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(5);
 
@@ -36,10 +41,13 @@ public sealed class UserChangeListener(AppSettings settings, UserStateCache cach
                 await using var connection = new NpgsqlConnection(_connectionString);
                 connection.Notification += OnNotification;
                 await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {UserStateCache.Channel}", connection))
+                var channels = string.Concat(_subscribers.Keys.Prepend(UserStateCache.Channel).Select(c => $"LISTEN {c};"));
+                await using (var listen = new NpgsqlCommand(channels, connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 // Listening from here on; whatever was cached before may have missed a change.
                 cache.Clear();
+                foreach (var subscriber in _subscribers.Values)
+                    subscriber.Clear();
                 ListenerProcessId = connection.ProcessID;
                 delay = TimeSpan.FromMilliseconds(100);
                 await HeartbeatAsync(connection, stoppingToken);
@@ -93,7 +101,9 @@ public sealed class UserChangeListener(AppSettings settings, UserStateCache cach
     // Runs while Npgsql reads the heartbeat's answer, before the heartbeat completes.
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        if (Guid.TryParse(e.Payload, out var userId))
+        if (_subscribers.TryGetValue(e.Channel, out var subscriber))
+            subscriber.Changed(e.Payload);
+        else if (Guid.TryParse(e.Payload, out var userId))
             cache.Invalidate(userId);
         else
             cache.Clear();

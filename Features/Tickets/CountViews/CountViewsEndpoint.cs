@@ -17,7 +17,7 @@ public sealed record ViewCount(Guid ViewId, long? Count, bool Capped, bool Valid
 
 public sealed record CountViewsQuery(CurrentUser User) : IQuery<IReadOnlyList<ViewCount>>;
 
-public sealed class CountViewsHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<CountViewsQuery, IReadOnlyList<ViewCount>>
+public sealed class CountViewsHandler(NpgsqlDataSource dataSource, AppSettings settings, TicketFieldsCache fields) : IQueryHandler<CountViewsQuery, IReadOnlyList<ViewCount>>
 {
     private const string ViewsSql = $"SELECT {ViewResponse.Columns} FROM ticket_views v WHERE {TicketViews.VisibleTo} ORDER BY v.position, lower(v.name), v.id";
 
@@ -28,7 +28,7 @@ public sealed class CountViewsHandler(NpgsqlDataSource dataSource, AppSettings s
         var counts = new ViewCount[views.Count];
         // Each count reads at most cap + 1 rows through the index its filter picks, so twenty views cost twenty bounded
         // reads, sent in one round trip.
-        var catalog = views.Count == 0 ? null : await TicketViews.CatalogAsync(connection, ct);
+        var catalog = views.Count == 0 ? null : await TicketViews.CatalogAsync(connection, ct, fields);
         var runnable = new List<(int Index, ListTicketsQuery Query)>();
         for (var i = 0; i < views.Count; i++)
         {

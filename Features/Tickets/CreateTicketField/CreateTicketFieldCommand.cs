@@ -9,7 +9,7 @@ namespace SupportDesk.Features.Tickets.CreateTicketField;
 
 public sealed record CreateTicketFieldCommand(CreateTicketFieldRequest Field) : ICommand<TicketFieldResponse>;
 
-public sealed class CreateTicketFieldHandler(NpgsqlDataSource dataSource, AppSettings settings)
+public sealed class CreateTicketFieldHandler(NpgsqlDataSource dataSource, AppSettings settings, TicketFieldsCache fields)
     : ICommandHandler<CreateTicketFieldCommand, TicketFieldResponse>
 {
     // Creates take turns, so two admins at the limit cannot both add the last field.
@@ -53,6 +53,7 @@ public sealed class CreateTicketFieldHandler(NpgsqlDataSource dataSource, AppSet
                 field.Position,
             }, transaction, cancellationToken: ct));
             await transaction.CommitAsync(ct);
+            fields.Clear();
             return created;
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrors.UniqueViolation && e.ConstraintName == "ux_ticket_fields_key")

@@ -9,7 +9,7 @@ namespace SupportDesk.Features.Tickets.GetTicket;
 /// <summary>By id or by number (exactly one is given).</summary>
 public sealed record GetTicketQuery(CurrentUser User, Guid? Id, long? Number) : IQuery<TicketResponse>;
 
-public sealed class GetTicketHandler(NpgsqlDataSource dataSource) : IQueryHandler<GetTicketQuery, TicketResponse>
+public sealed class GetTicketHandler(NpgsqlDataSource dataSource, TicketFieldsCache fields) : IQueryHandler<GetTicketQuery, TicketResponse>
 {
     private const string ByNumberSql = $"SELECT {TicketResponse.Columns} FROM tickets t WHERE t.number = @Number AND {TicketAccess.VisibleTo}";
 
@@ -21,6 +21,6 @@ public sealed class GetTicketHandler(NpgsqlDataSource dataSource) : IQueryHandle
             : await connection.QuerySingleOrDefaultAsync<TicketResponse>(new CommandDefinition(ByNumberSql,
                   new { query.Number, UserId = query.User.Id, query.User.IsStaff, SeesAll = query.User.SeesAllTickets }, cancellationToken: ct))
               ?? throw new NotFoundException("Ticket not found.");
-        return await CustomFieldCatalog.ShowAsync(connection, null, ticket, query.User.IsStaff, ct);
+        return (await CustomFieldCatalog.ShowAsync(fields, connection, [ticket], query.User.IsStaff, ct))[0];
     }
 }

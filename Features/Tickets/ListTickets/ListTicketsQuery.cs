@@ -41,7 +41,7 @@ public sealed record ListTicketsQuery(
     public string? CustomFieldsContain { get; init; }
 }
 
-public sealed partial class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings settings) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
+public sealed partial class ListTicketsHandler(NpgsqlDataSource dataSource, AppSettings settings, TicketFieldsCache fieldsCache) : IQueryHandler<ListTicketsQuery, PagedResponse<TicketResponse>>
 {
     /// <summary>
     /// With a full-text or custom field filter, counting stops here (as GitHub's search does): a common word can match most of a
@@ -67,7 +67,7 @@ public sealed partial class ListTicketsHandler(NpgsqlDataSource dataSource, AppS
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         if (query.FieldFilters is { Count: > 0 } filters)
         {
-            var fields = await CustomFieldCatalog.LiveAsync(connection, null, ct);
+            var fields = await fieldsCache.LiveAsync(connection, ct);
             query = query with { CustomFieldsContain = CustomFieldFilters.Containment(filters, fields, query.User.IsStaff) };
         }
         // A text search is planned for its own words (a cached plan cannot tell a rare word from a common one).
@@ -85,7 +85,8 @@ public sealed partial class ListTicketsHandler(NpgsqlDataSource dataSource, AppS
             sql, ParametersFor(query, phraseKeys, peers), transaction, cancellationToken: ct));
         var items = (await results.ReadAsync<TicketResponse>()).AsList();
         var total = await results.ReadSingleAsync<long>();
-        var shown = await CustomFieldCatalog.ShowAsync(connection, transaction, items, query.User.IsStaff, ct);
+        // A read-only statement even inside the search transaction: the cached definitions do.
+        var shown = await CustomFieldCatalog.ShowAsync(fieldsCache, connection, items, query.User.IsStaff, ct);
         return new PagedResponse<TicketResponse>(shown, total, query.Limit, query.Offset);
     }
 

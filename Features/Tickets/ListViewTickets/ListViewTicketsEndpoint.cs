@@ -23,13 +23,13 @@ public sealed class ListViewTicketsValidator : AbstractValidator<ListViewTickets
 public sealed record ListViewTicketsQuery(CurrentUser User, Guid ViewId, int Limit, int Offset) : IQuery<ListTickets.ListTicketsQuery>;
 
 /// <summary>The view's filters as the list query (the caller's visibility applies as on GET /tickets).</summary>
-public sealed class ListViewTicketsHandler(NpgsqlDataSource dataSource) : IQueryHandler<ListViewTicketsQuery, ListTickets.ListTicketsQuery>
+public sealed class ListViewTicketsHandler(NpgsqlDataSource dataSource, TicketFieldsCache fields) : IQueryHandler<ListViewTicketsQuery, ListTickets.ListTicketsQuery>
 {
     public async ValueTask<ListTickets.ListTicketsQuery> Handle(ListViewTicketsQuery query, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var view = await TicketViews.LoadAsync(connection, query.ViewId, query.User, ct);
-        return await TicketViews.QueryForAsync(connection, view, query.User, query.Limit, query.Offset, ct);
+        return await TicketViews.QueryForAsync(connection, fields, view, query.User, query.Limit, query.Offset, ct);
     }
 }
 

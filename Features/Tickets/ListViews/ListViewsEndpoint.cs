@@ -9,7 +9,7 @@ namespace SupportDesk.Features.Tickets.ListViews;
 
 public sealed record ListViewsQuery(CurrentUser User) : IQuery<IReadOnlyList<ViewResponse>>;
 
-public sealed class ListViewsHandler(NpgsqlDataSource dataSource) : IQueryHandler<ListViewsQuery, IReadOnlyList<ViewResponse>>
+public sealed class ListViewsHandler(NpgsqlDataSource dataSource, TicketFieldsCache fields) : IQueryHandler<ListViewsQuery, IReadOnlyList<ViewResponse>>
 {
     private const string Sql = $"SELECT {ViewResponse.Columns} FROM ticket_views v WHERE {TicketViews.VisibleTo} ORDER BY v.position, lower(v.name), v.id";
 
@@ -20,7 +20,7 @@ public sealed class ListViewsHandler(NpgsqlDataSource dataSource) : IQueryHandle
         // A view over a deleted field or group says so here, so a client can mark it before anyone opens it.
         if (views.Count > 0)
         {
-            var catalog = await TicketViews.CatalogAsync(connection, ct);
+            var catalog = await TicketViews.CatalogAsync(connection, ct, fields);
             foreach (var view in views)
             {
                 var (list, errors) = TicketViews.Resolve(view.Filters, catalog, query.User);

@@ -7,7 +7,7 @@ namespace SupportDesk.Features.Tickets.UpdateTicketField;
 
 public sealed record UpdateTicketFieldCommand(Guid Id, UpdateTicketFieldRequest Changes) : ICommand<TicketFieldResponse>;
 
-public sealed class UpdateTicketFieldHandler(NpgsqlDataSource dataSource) : ICommandHandler<UpdateTicketFieldCommand, TicketFieldResponse>
+public sealed class UpdateTicketFieldHandler(NpgsqlDataSource dataSource, TicketFieldsCache fields) : ICommandHandler<UpdateTicketFieldCommand, TicketFieldResponse>
 {
     // FOR UPDATE waits for ticket writes holding this definition (see CustomFieldCatalog), and they for us.
     private const string LoadSql = $"SELECT {TicketFieldResponse.Columns} FROM ticket_fields f WHERE f.id = @Id AND f.deleted_at IS NULL FOR UPDATE";
@@ -46,6 +46,7 @@ public sealed class UpdateTicketFieldHandler(NpgsqlDataSource dataSource) : ICom
             Position = changes.Position.IsSet ? changes.Position.Value!.Value : field.Position,
         }, transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
+        fields.Clear();
         return updated;
     }
 }
