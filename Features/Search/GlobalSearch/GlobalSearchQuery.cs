@@ -3,6 +3,7 @@ using Mediator;
 using Npgsql;
 using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Configuration;
+using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.OpenApi;
 using SupportDesk.Infrastructure.Search;
 
@@ -136,7 +137,7 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         SearchAsync(dataSource, query.User.SeesAllTickets ? _staff : query.User.IsStaff ? _restricted : _customer, _pageSql, query, ct);
 
     /// <summary>
-    /// The three sources run at once, each on its own pooled connection, so a search costs its slowest source
+    /// The three sources run at once, each on its own pooled connection when the pool has them, so a search costs its slowest source
     /// rather than the sum of all three (at a million tickets that halved the slow tail). They are merged here: a
     /// ticket ranks by its best hit and shows its own text when that matched, else its best comment.
     /// </summary>
@@ -150,11 +151,19 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
         var peers = query.User.IsStaff ? [] : await TicketVisibility.PeersAsync(connection, transaction, query.User.Id, ct);
         var parameters = new { query.Query, PhraseKeys = phraseKeys, UserId = query.User.Id, Peers = peers, Cap = FullTextSql.CandidateLimit };
 
+        // The comments and articles go to connections of their own when the pool has them at once (PooledConnections);
+        // otherwise they follow the tickets on this one.
+        await using var forComments = await PooledConnections.TryBorrowAsync(dataSource, ct);
+        await using var forArticles = forComments is null ? null : await PooledConnections.TryBorrowAsync(dataSource, ct);
         var ticketsTask = connection.QueryAsync<TicketHit>(new CommandDefinition(sql.Tickets[keyed], parameters, transaction, cancellationToken: ct));
-        var commentsTask = OnOwnConnectionAsync<TicketHit>(dataSource, sql.Comments[keyed], parameters, ct);
-        var articlesTask = OnOwnConnectionAsync<ArticleHit>(dataSource, sql.Articles[keyed], parameters, ct);
-        await Task.WhenAll(ticketsTask, commentsTask, articlesTask);
-        var (tickets, comments, articles) = (ticketsTask.Result.AsList(), commentsTask.Result, articlesTask.Result);
+        var commentsTask = forComments is null ? null : OnOwnConnectionAsync<TicketHit>(forComments, sql.Comments[keyed], parameters, ct);
+        var articlesTask = forArticles is null ? null : OnOwnConnectionAsync<ArticleHit>(forArticles, sql.Articles[keyed], parameters, ct);
+        await Task.WhenAll(new Task?[] { ticketsTask, commentsTask, articlesTask }.OfType<Task>());
+        var tickets = ticketsTask.Result.AsList();
+        var comments = commentsTask is not null ? commentsTask.Result
+            : (await connection.QueryAsync<TicketHit>(new CommandDefinition(sql.Comments[keyed], parameters, transaction, cancellationToken: ct))).AsList();
+        var articles = articlesTask is not null ? articlesTask.Result
+            : (await connection.QueryAsync<ArticleHit>(new CommandDefinition(sql.Articles[keyed], parameters, transaction, cancellationToken: ct))).AsList();
 
         var ranked = new Dictionary<Guid, Hit>();
         foreach (var hit in tickets.Concat(comments))
@@ -201,9 +210,8 @@ public sealed class GlobalSearchHandler(NpgsqlDataSource dataSource, AppSettings
             ranked.Count + articles.Count, query.Limit, query.Offset);
     }
 
-    private static async Task<List<T>> OnOwnConnectionAsync<T>(NpgsqlDataSource dataSource, string sql, object parameters, CancellationToken ct)
+    private static async Task<List<T>> OnOwnConnectionAsync<T>(NpgsqlConnection connection, string sql, object parameters, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginSearchAsync(ct);
         var rows = (await connection.QueryAsync<T>(new CommandDefinition(sql, parameters, transaction, cancellationToken: ct))).AsList();
         await transaction.CommitAsync(ct);
