@@ -42,13 +42,14 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
     internal const string FollowersSql = "SELECT user_id FROM ticket_followers WHERE ticket_id = @TicketId ORDER BY created_at, user_id";
 
     /// <param name="notify">False for a ticket opened by auto-generated mail: no confirmation goes back (no mail loops).</param>
+    /// <param name="fields">The live definitions when the caller read them in this transaction already (not read again).</param>
     public async Task CreatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CurrentUser actor, CancellationToken ct,
-        bool notify = true)
+        bool notify = true, IReadOnlyList<TicketFieldResponse>? fields = null)
     {
         // The clock first, so the event and the answer carry the due times.
         if (await sla.ApplyAsync(connection, transaction, null, ForSla(ticket), SlaReply.None, ct) is { } clockState)
             ticket.SetSla(clockState.Summary);
-        var views = await ViewsAsync(connection, transaction, ticket, ct);
+        var views = await ViewsAsync(connection, transaction, ticket, fields, ct);
         await RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("created", null, null, ticket.Title)], ct);
         await PublishAsync(connection, transaction, RealtimeEventTypes.TicketCreated, ticket, staffOnly: false, views.Customer, ct);
         if (!notify)
@@ -61,17 +62,19 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
 
     /// <summary>
     /// The ticket as its requester may see it (what every event they also receive carries) and as staff see it.
-    /// The definitions are read only when the ticket holds custom field values.
+    /// The definitions are read only when the ticket holds custom field values and the caller has not read them yet.
     /// </summary>
     private static async Task<(TicketResponse Customer, TicketResponse Staff, IReadOnlyList<TicketFieldResponse> Fields)> ViewsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, TicketResponse ticket, IReadOnlyList<TicketFieldResponse>? read, CancellationToken ct)
     {
-        var fields = ticket.StoredCustomFields == "{}" ? [] : await CustomFieldCatalog.LiveAsync(connection, transaction, ct);
+        var fields = ticket.StoredCustomFields == "{}" ? [] : read ?? await CustomFieldCatalog.LiveAsync(connection, transaction, ct);
         return (ticket.ViewedBy(fields, isStaff: false), ticket.ViewedBy(fields, isStaff: true), fields);
     }
 
+    /// <param name="fields">The live definitions when the caller read them in this transaction already (not read again).</param>
     public async Task UpdatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        TicketResponse before, TicketResponse after, IReadOnlyList<HistoryEntry> history, CurrentUser actor, CancellationToken ct)
+        TicketResponse before, TicketResponse after, IReadOnlyList<HistoryEntry> history, CurrentUser actor, CancellationToken ct,
+        IReadOnlyList<TicketFieldResponse>? fields = null)
     {
         var recorded = history;
         if (await sla.ApplyAsync(connection, transaction, ForSla(before), ForSla(after), SlaReply.None, ct) is { } clockState)
@@ -82,7 +85,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
                 recorded = [.. history, new HistoryEntry("updated", "sla_policy", clockState.OldPolicy, clockState.NewPolicy, IsPrivate: true)];
         }
         await RecordAsync(connection, transaction, after.Id, actor, recorded, ct);
-        var views = await ViewsAsync(connection, transaction, after, ct);
+        var views = await ViewsAsync(connection, transaction, after, fields, ct);
 
         // A change to a staff-only custom field is an event of its own that only staff receive.
         var updates = history.Where(h => h.Action == "updated" && h.Field is not null).ToList();
@@ -147,7 +150,7 @@ public sealed class TicketActivity(TimeProvider clock, EmailOutbox emails, Realt
         if (recipients.All(r => r is null) && followers.Count == 0)
             return;
         var names = await NamesAsync(connection, transaction, [actor.Id, .. before.AssigneeId is { } a ? new[] { a } : []], before.GroupId, ct);
-        var views = await ViewsAsync(connection, transaction, before, ct);
+        var views = await ViewsAsync(connection, transaction, before, null, ct);
         var files = comment.Attachments.Select(f => f.Id).ToList();
         foreach (var recipient in recipients.OfType<Guid>())
             await TellAsync(connection, transaction, recipient, actor, before, EmailTemplateKeys.CommentAdded,

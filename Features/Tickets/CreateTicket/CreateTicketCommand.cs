@@ -78,7 +78,7 @@ public sealed class CreateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
             GroupId = groupId,
         }, transaction, cancellationToken: ct));
 
-        await activity.CreatedAsync(connection, transaction, ticket, actor, ct);
+        await activity.CreatedAsync(connection, transaction, ticket, actor, ct, fields: fields);
         if (route is not null)
             await activity.RecordAsync(connection, transaction, ticket.Id, actor, [new HistoryEntry("routed", "routing_rule", null, $"{route.Id} {route.Name}")], ct);
         // The ticket opens with its files or not at all.

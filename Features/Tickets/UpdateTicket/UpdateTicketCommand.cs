@@ -125,7 +125,8 @@ public sealed class UpdateTicketHandler(NpgsqlDataSource dataSource, TicketActiv
             CustomFields = fieldHistory.Count == 0 ? ticket.StoredCustomFields : values.ToJsonString(),
         }, transaction, cancellationToken: ct));
 
-        await activity.UpdatedAsync(connection, transaction, ticket, updated, history, actor, ct);
+        // The definitions read above, whenever the updated ticket holds values (it can only if the old one did or the request set some).
+        await activity.UpdatedAsync(connection, transaction, ticket, updated, history, actor, ct, fields);
         // Moved unassigned into a round_robin or least_open group: assigned there as a new ticket would be, in this transaction.
         if (groupId != ticket.GroupId && updated.AssigneeId is null && status is "open" or "in_progress" or "pending")
             updated = await GroupAssignment.AssignNewAsync(connection, transaction, updated, activity, actor, ct);
