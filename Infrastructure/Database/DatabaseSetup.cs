@@ -16,6 +16,7 @@ public static class DatabaseSetup
         // function the planner folds, a timeout while planning) it never learns the result's columns, so the next run of
         // that SQL on the connection mistakes its rows for a protocol error: an innocent request fails and the connection
         // is dropped. ConnectionRecoveryTests provoke it. A connection string that sets it brings that failure back.
+        // The inbound mail pool (InboundDatabase) is the one place that prepares: it drops what it prepared after any failure.
         // Every request takes a connection from the pool twice (the token's user check, then the handler), and by default
         // each return queues a 7-statement session reset (RESET ALL, CLOSE ALL, UNLISTEN *, …) for PostgreSQL to run.
         // Nothing here leaves session state behind (SET LOCAL only; LISTEN connections are never handed back healthy),

@@ -8,6 +8,7 @@ public static class InboundSetup
     public static IServiceCollection AddInboundMail(this IServiceCollection services)
     {
         services.AddSingleton<InboundSignal>();
+        services.AddSingleton<InboundDatabase>();
         services.AddSingleton<InboundStore>();
         services.AddSingleton<ThreadMarker>();
         services.AddSingleton<InboundSmtpListener>();

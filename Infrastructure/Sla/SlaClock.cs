@@ -182,6 +182,10 @@ public sealed class SlaClock(TimeProvider clock)
 
         await work.SaveAsync(rows.Values, ct);
         var summary = Summary(policyId, after.Status, rows.Values);
+        // A new ticket no policy applies to keeps the columns it was inserted with (all empty): rewriting the row to the
+        // same values cost a second version of it in every index of tickets (a millisecond per ticket opened by mail).
+        if (before is null && policyId is null && rows.Count == 0)
+            return new SlaOutcome(summary, false, null, null);
         await connection.ExecuteAsync(new CommandDefinition(SummarySql, new
         {
             TicketId = after.Id, summary.PolicyId, summary.FirstReplyDueAt, summary.NextReplyDueAt, summary.ResolutionDueAt, summary.Paused,

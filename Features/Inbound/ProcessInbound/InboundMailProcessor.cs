@@ -288,12 +288,14 @@ public sealed partial class InboundMailProcessor(TicketActivity activity, AppSet
             var rootPos = ids.FindIndex(i => RootTicket(i) is not null);
             ThreadHit? hit;
             bool pending;
+            await connection.ExecuteAsync(new CommandDefinition(Infrastructure.Inbound.InboundDatabase.CustomPlans, transaction: transaction, cancellationToken: ct));
             await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(ThreadSql,
                 new { Ids = ids.ToArray(), Self = self }, transaction, cancellationToken: ct)))
             {
                 hit = await results.ReadSingleOrDefaultAsync<ThreadHit>();
                 pending = await results.ReadSingleAsync<bool>();
             }
+            await connection.ExecuteAsync(new CommandDefinition(Infrastructure.Inbound.InboundDatabase.DefaultPlans, transaction: transaction, cancellationToken: ct));
             Guid? id = rootPos >= 0 && (hit is null || rootPos + 1 < hit.Pos) ? RootTicket(ids[rootPos]) : hit?.TicketId;
             if (id is not null && await ByIdAsync(connection, transaction, id.Value, ct) is { } byHeader)
                 return (byHeader, false);

@@ -15,8 +15,8 @@ namespace SupportDesk.Features.Inbound.ProcessInbound;
 /// commit. A message that throws is rolled back to its savepoint and kept as failed with its error (an admin retries
 /// it); the others of its batch go on. Runs where INBOUND_SMTP_PORT or INBOUND_IMAP_URL is set.
 /// </summary>
-public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProcessor processor, IAttachmentStore store, AppSettings settings,
-    InboundSignal signal, ILogger<InboundWorker> logger) : BackgroundService
+public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundDatabase inboundDatabase, InboundMailProcessor processor, IAttachmentStore store,
+    AppSettings settings, InboundSignal signal, ILogger<InboundWorker> logger) : BackgroundService
 {
     private const int MaxErrorLength = 2000;
 
@@ -144,7 +144,8 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
         var waiting = 0;
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            // The workers' own pool, whose connections keep their statements prepared (InboundDatabase).
+            await using var connection = await inboundDatabase.DataSource.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
             var rows = (await connection.QueryAsync<ClaimedRow>(new CommandDefinition(ClaimSql, new { BatchSize, InlineBytes }, transaction, cancellationToken: ct))).AsList();
             if (rows.Count == 0)
@@ -186,8 +187,21 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
                 catch (Exception e) when (!ct.IsCancellationRequested && connection.FullState == ConnectionState.Open)
                 {
                     Discard(staged.Kept);
+                    await connection.ExecuteAsync(new CommandDefinition(Undo.TrimEnd(';', '\n'), transaction: transaction, cancellationToken: CancellationToken.None));
+                    // The statement that failed may have been the run preparing it; it is prepared afresh next time.
+                    InboundDatabase.Forget(connection);
+                    // A deadlock with another worker's batch (two batches answering the same tickets in another order)
+                    // or a lost lock race: nothing is wrong with the mail. It stays received and goes in a later batch.
+                    if (IsTransient(e))
+                    {
+                        waiting++;
+                        logger.LogInformation(e, "Inbound message {InboundId} met a lock conflict; it is tried again", current.Id);
+                        if (next.Length > 0)
+                            await connection.ExecuteAsync(new CommandDefinition(next.TrimStart(';', '\n'), transaction: transaction, cancellationToken: CancellationToken.None));
+                        continue;
+                    }
                     logger.LogWarning(e, "Inbound message {InboundId} could not be processed; kept as failed", current.Id);
-                    await connection.ExecuteAsync(new CommandDefinition(Undo + FailedSql + next,
+                    await connection.ExecuteAsync(new CommandDefinition(FailedSql + next,
                         new { current.Id, Error = ErrorText(e) }, transaction, cancellationToken: CancellationToken.None));
                 }
                 catch
@@ -205,6 +219,8 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
         catch (Exception e) when (current is not null && !ct.IsCancellationRequested)
         {
             Discard(kept);
+            // What the broken connection had prepared is not trusted on any of the pool's connections.
+            inboundDatabase.ForgetAll();
             logger.LogWarning(e, "Inbound message {InboundId} could not be processed; kept as failed", current.Id);
             await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
             await connection.ExecuteAsync(new CommandDefinition(FailedSql, new { current.Id, Error = ErrorText(e) }, cancellationToken: CancellationToken.None));
@@ -213,6 +229,7 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
         catch
         {
             Discard(kept);
+            inboundDatabase.ForgetAll();
             throw;
         }
 
@@ -223,6 +240,11 @@ public sealed class InboundWorker(NpgsqlDataSource dataSource, InboundMailProces
             AttachmentMetrics.Stored(kept.Sum(f => f.Size));
         return claimed;
     }
+
+    private static bool IsTransient(Exception e) => e is PostgresException
+    {
+        SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.LockNotAvailable,
+    };
 
     private static string? ErrorText(Exception e) => InboundStore.Clean($"{e.GetType().Name}: {e.Message}", MaxErrorLength);
 

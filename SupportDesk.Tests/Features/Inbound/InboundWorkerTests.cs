@@ -136,4 +136,84 @@ public sealed class InboundWorkerTests(InboundFixture inbound)
         var comment = Assert.Single(await inbound.CommentsAsync(first.TicketId!.Value));
         Assert.Equal((second.CommentId, "Second mail, sent right after."), ((Guid?)comment.Id, comment.Content));
     }
+
+    [Fact]
+    public async Task A_mail_that_meets_a_deadlock_stays_received_and_is_processed_in_a_later_batch_not_failed()
+    {
+        var subject = $"deadlocked-{Guid.NewGuid():N}";
+        var name = $"dl_{Guid.NewGuid():N}";
+        // The first insert of this ticket fails as PostgreSQL fails the loser of a deadlock; the sequence is outside
+        // the transaction, so the retry goes through.
+        await using (var db = await inbound.OpenAsync())
+            await db.ExecuteAsync($"""
+                CREATE SEQUENCE {name}_seq;
+                CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.title = '{subject}' AND nextval('{name}_seq') = 1 THEN
+                        RAISE EXCEPTION 'deadlock detected (test)' USING ERRCODE = '40P01';
+                    END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER {name} BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION {name}();
+                """);
+        try
+        {
+            var sender = InboundMail.NewAddress("deadlock");
+            var beside = InboundMail.Message(InboundMail.NewAddress("beside"), $"Beside {Guid.NewGuid():N}", "In the same batch.");
+            var mail = InboundMail.Message(sender, subject, "Lost a lock race once.");
+            await StoreTogetherAsync([beside, mail]);
+
+            var row = await inbound.WaitProcessedAsync(mail.MessageId);
+            Assert.Equal(("processed", 1, (string?)null), (row.Status, row.Attempts, row.Error));
+            Assert.Equal(subject, (await inbound.TicketAsync(row.TicketId!.Value)).Title);
+            var besideRow = await inbound.WaitProcessedAsync(beside.MessageId);
+            Assert.Equal(("processed", 1), (besideRow.Status, besideRow.Attempts));
+            await using var db = await inbound.OpenAsync();
+            Assert.Equal(1, await db.ExecuteScalarAsync<int>(
+                "SELECT count(*) FROM tickets t JOIN users u ON u.id = t.requester_id WHERE lower(u.email) = lower(@sender)", new { sender }));
+        }
+        finally
+        {
+            await using var db = await inbound.OpenAsync();
+            await db.ExecuteAsync($"DROP TRIGGER {name} ON tickets; DROP FUNCTION {name}(); DROP SEQUENCE {name}_seq;");
+        }
+    }
+
+    /// <summary>
+    /// The inbound pool prepares what it runs again; a statement whose preparing run fails in Bind (here: planning folds
+    /// an IMMUTABLE function that raises) must not leave the connection unable to run it again, as Npgsql 10.0.3 would.
+    /// </summary>
+    [Theory]
+    [InlineData("22012")]
+    [InlineData("57014")]
+    public async Task A_statement_that_fails_while_being_prepared_on_the_inbound_pool_runs_again_after_Forget(string sqlState)
+    {
+        var name = $"prep_{Guid.NewGuid():N}";
+        await using (var db = await inbound.OpenAsync())
+            await db.ExecuteAsync($"""
+                CREATE FUNCTION {name}(code text) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
+                BEGIN
+                    IF code <> '' THEN RAISE EXCEPTION 'raised while planning' USING ERRCODE = code; END IF;
+                    RETURN 1;
+                END $$;
+                """);
+        var pool = inbound.Factory.Services.GetRequiredService<InboundDatabase>();
+        try
+        {
+            await using var connection = await pool.DataSource.OpenConnectionAsync();
+            var sql = $"SELECT {name}(@Code) AS one";
+            Assert.Equal(1, await connection.ExecuteScalarAsync<int>(sql, new { Code = "" }));
+            // The second run is the one that prepares it (AutoPrepareMinUsages = 2).
+            var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => connection.ExecuteScalarAsync<int>(sql, new { Code = sqlState }));
+            Assert.Equal(sqlState, error.SqlState);
+            InboundDatabase.Forget(connection);
+            for (var i = 0; i < 4; i++)
+                Assert.Equal(1, await connection.ExecuteScalarAsync<int>(sql, new { Code = "" }));
+        }
+        finally
+        {
+            await using var db = await inbound.OpenAsync();
+            await db.ExecuteAsync($"DROP FUNCTION {name}(text)");
+        }
+    }
 }
