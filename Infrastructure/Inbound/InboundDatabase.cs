@@ -4,7 +4,7 @@ using SupportDesk.Infrastructure.Configuration;
 namespace SupportDesk.Infrastructure.Inbound;
 
 /// <summary>
-/// The inbound mail's own small pool (the store and the workers), the one exception to the single data source: its connections prepare the
+/// The inbound workers' own small pool, the one exception to the single data source: its connections prepare the
 /// statements they run again and again (Npgsql's Max Auto Prepare). A mail costs some twenty statements, and without
 /// preparation PostgreSQL parsed and planned each of them every time: about half its CPU per mail (bench/README.md
 /// "Inbound email"). The request path stays unprepared (DatabaseSetup says why: Npgsql 10.0.3 mishandles a statement
@@ -26,9 +26,6 @@ public sealed class InboundDatabase : IAsyncDisposable
 
     public const string DefaultPlans = "SET LOCAL plan_cache_mode = DEFAULT";
 
-    /// <summary>Connections beside the workers' for storing received mail (more SMTP sessions wait their turn).</summary>
-    private const int StoreConnections = 8;
-
     private readonly Lazy<NpgsqlDataSource> _dataSource;
 
     public InboundDatabase(AppSettings settings)
@@ -39,8 +36,9 @@ public sealed class InboundDatabase : IAsyncDisposable
             {
                 MaxAutoPrepare = PreparedStatements,
                 AutoPrepareMinUsages = 2,
-                // One connection per worker, and some for the listener's and the poller's stores (each a moment long).
-                MaxPoolSize = settings.Inbound.Workers + StoreConnections,
+                // One connection per worker and one for a failed batch's verdict. Storing received mail stays on the
+                // main pool: sessions of a busy listener would otherwise take the connections the workers wait for.
+                MaxPoolSize = settings.Inbound.Workers + 1,
                 NoResetOnClose = true,
                 // A prepared statement keeps its generic plan for the life of the connection, and one made while a table
                 // was nearly empty (a fresh install, the first minute of a burst) scans it whole once it has grown: the

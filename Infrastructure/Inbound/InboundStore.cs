@@ -14,7 +14,7 @@ public enum InboundStoreOutcome { Stored, Duplicate, TooLarge }
 /// (size-capped, deduplicated) before the caller acknowledges the message, then this instance's workers are woken.
 /// Parsing here is only for the few header fields the row keeps; a message MimeKit cannot parse is stored all the same.
 /// </summary>
-public sealed class InboundStore(InboundDatabase database, Configuration.AppSettings settings, InboundSignal signal, ILogger<InboundStore> logger)
+public sealed class InboundStore(NpgsqlDataSource dataSource, Configuration.AppSettings settings, InboundSignal signal, ILogger<InboundStore> logger)
 {
     /// <summary>The workers' LISTEN channel: a retry on any instance wakes them through it.</summary>
     public const string NotifyChannel = "inbound_messages";
@@ -33,8 +33,7 @@ public sealed class InboundStore(InboundDatabase database, Configuration.AppSett
 
         var (messageId, sender, subject) = ReadHeaders(raw);
         var inserted = 0;
-        await using (var connection = await database.DataSource.OpenConnectionAsync(ct))
-        try
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
         {
             inserted = await connection.ExecuteAsync(new CommandDefinition(InsertSql, new
             {
@@ -50,12 +49,6 @@ public sealed class InboundStore(InboundDatabase database, Configuration.AppSett
                 Sender = Clean(sender, 320),
                 Subject = Clean(subject, 998),
             }, cancellationToken: ct));
-        }
-        catch when (connection.FullState == System.Data.ConnectionState.Open)
-        {
-            // The insert may have been the run preparing it (InboundDatabase).
-            InboundDatabase.Forget(connection);
-            throw;
         }
         if (inserted > 0)
             signal.Set();
