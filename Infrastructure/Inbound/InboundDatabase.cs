@@ -36,7 +36,7 @@ public sealed class InboundDatabase : IAsyncDisposable
             {
                 MaxAutoPrepare = PreparedStatements,
                 AutoPrepareMinUsages = 2,
-                // One connection per worker and one for a failed batch's verdict. Storing received mail stays on the
+                // One connection per worker and one spare. Storing received mail (and a broken batch's verdict) stays on the
                 // main pool: sessions of a busy listener would otherwise take the connections the workers wait for.
                 MaxPoolSize = settings.Inbound.Workers + 1,
                 NoResetOnClose = true,
