@@ -82,6 +82,10 @@ public static class RealtimeHandshake
                 // The socket then hears only the user's own tickets until the next user check reads it.
                 logger.LogWarning(e, "Could not read the organization of WebSocket {SocketId}", connection.Id);
             }
+            catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+            {
+                return; // the client is gone already
+            }
 
             var clock = services.GetRequiredService<TimeProvider>();
             var opened = clock.GetTimestamp();
@@ -92,7 +96,12 @@ public static class RealtimeHandshake
         finally
         {
             if (connection is not null)
+            {
+                // A client that left while its socket was being set up (the organization read is cancelled with the
+                // request) never ran: it closes as gone, not as a socket still open, before it leaves the hub.
+                connection.Close(WebSocketCloseStatus.EndpointUnavailable, "");
                 hub.Remove(connection);
+            }
             hub.Release(user.Id);
             socket.Dispose();
         }

@@ -96,10 +96,14 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         await using var connection = await dataSource.OpenConnectionAsync();
         if (!await UserOkAsync(connection, user))
             return null;
-        // As TicketAccess.LoadAsync runs it: explicitly prepared.
-        return await connection.QueryPreparedSingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql,
-            [("TicketId", ticketId), ("UserId", user.Id), ("IsStaff", user.IsStaff), ("SeesAll", user.IsStaff)], null, CancellationToken.None);
+        return await LoadTicketAsync(connection, null, user, ticketId);
     }
+
+    // As TicketAccess.LoadAsync runs it: explicitly prepared, the statement chosen by the caller's reach (bench users are never restricted).
+    private static Task<TicketResponse?> LoadTicketAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, BenchUser user, Guid ticketId) =>
+        connection.QueryPreparedSingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSqlFor(user.IsStaff, forUpdate: transaction is not null),
+            user.IsStaff ? [("TicketId", ticketId)] : [("TicketId", ticketId), ("UserId", user.Id), ("IsStaff", false), ("SeesAll", false)],
+            transaction, CancellationToken.None);
 
     public async Task<object?> ListTicketsAsync(ListTicketsQuery query, BenchUser user)
     {
@@ -190,8 +194,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         if (!await UserOkAsync(connection, actor))
             return null;
         await using var transaction = await connection.BeginTransactionAsync();
-        var ticket = await connection.QuerySingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql + " FOR UPDATE",
-            new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff, SeesAll = actor.IsStaff }, transaction);
+        var ticket = await LoadTicketAsync(connection, transaction, actor, ticketId);
         if (ticket is null)
             return null;
         var now = DateTime.UtcNow;
@@ -242,8 +245,7 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         if (!await UserOkAsync(connection, actor))
             return null;
         await using var transaction = await connection.BeginTransactionAsync();
-        var before = await connection.QuerySingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSql + " FOR UPDATE",
-            new { TicketId = ticketId, UserId = actor.Id, IsStaff = actor.IsStaff, SeesAll = actor.IsStaff }, transaction);
+        var before = await LoadTicketAsync(connection, transaction, actor, ticketId);
         if (before is null)
             return null;
         var history = new List<(string, string?, string?, string?, bool)>();
