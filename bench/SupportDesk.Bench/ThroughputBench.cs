@@ -246,6 +246,10 @@ internal static class ThroughputBench
                 Make("get", "get ticket (GET /tickets/{id})", r => Own(r, owned),
                     p => new Call("GET", $"/tickets/{p.Ticket.Id}", p.User, null),
                     p => sql.GetTicketAsync(p.User, p.Ticket.Id)),
+                // Agents read far more tickets than customers, through a statement of their own (TicketAccess.LoadSqlFor).
+                Make("agentget", "get ticket as an agent (GET /tickets/{id})", r => (User: Agent(r), Ticket: owned[r.Next(owned.Length)]),
+                    p => new Call("GET", $"/tickets/{p.Ticket.Id}", p.User, null),
+                    p => sql.GetTicketAsync(p.User, p.Ticket.Id)),
                 Make("me", "the signed-in user (GET /auth/me)", r => Customer(r),
                     u => new Call("GET", "/auth/me", u, null),
                     u => sql.MeAsync(u)),
