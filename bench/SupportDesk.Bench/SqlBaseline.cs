@@ -15,6 +15,7 @@ using SupportDesk.Infrastructure.Auth;
 using SupportDesk.Infrastructure.Database;
 using SupportDesk.Infrastructure.Http;
 using SupportDesk.Infrastructure.Email;
+using SupportDesk.Infrastructure.Errors;
 using SupportDesk.Infrastructure.Notifications;
 using SupportDesk.Infrastructure.Realtime;
 using SupportDesk.Infrastructure.Search;
@@ -99,11 +100,18 @@ internal sealed class SqlBaseline(NpgsqlDataSource dataSource, JsonSerializerOpt
         return await LoadTicketAsync(connection, null, user, ticketId);
     }
 
-    // As TicketAccess.LoadAsync runs it: explicitly prepared, the statement chosen by the caller's reach (bench users are never restricted).
-    private static Task<TicketResponse?> LoadTicketAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, BenchUser user, Guid ticketId) =>
-        connection.QueryPreparedSingleOrDefaultAsync<TicketResponse>(TicketAccess.LoadSqlFor(user.IsStaff, forUpdate: transaction is not null),
-            user.IsStaff ? [("TicketId", ticketId)] : [("TicketId", ticketId), ("UserId", user.Id), ("IsStaff", false), ("SeesAll", false)],
-            transaction, CancellationToken.None);
+    // The service's own ticket read (prepared, the statement chosen by the caller's reach), so the baselines cannot drift from it.
+    private static async Task<TicketResponse?> LoadTicketAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, BenchUser user, Guid ticketId)
+    {
+        try
+        {
+            return await TicketAccess.LoadAsync(connection, transaction, ticketId, new CurrentUser(user.Id, Roles.Parse(user.Role)), CancellationToken.None);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
 
     public async Task<object?> ListTicketsAsync(ListTicketsQuery query, BenchUser user)
     {
